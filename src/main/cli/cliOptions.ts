@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../appPaths';
+
+export const USAGE = `Coach — operator console for the Galaxea A1 and VLA policies
+
+Usage: coach <command> [options]
+
+Commands:
+  serve            serve the console to a browser on this machine (prints a URL with an access token)
+  info             print versions, inference providers and machine resources
+
+Options (every command):
+  --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})
+  -h, --help       show this help
+  -v, --version    print Coach's version
+
+serve options:
+  --port N         port to listen on (default 8420; 0 picks a free one)
+  --host ADDR      address to bind (default 127.0.0.1)
+  --allow-remote   allow binding a non-loopback address (anyone on that network can then drive the arm)
+
+info options:
+  --json           print machine-readable JSON
+`;
+
+export interface CliOptions {
+  command: string | null;
+  dataDir: string;
+  port: number;
+  host: string;
+  allowRemote: boolean;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export class CliUsageError extends Error {}
+
+export const DEFAULT_PORT = 8420;
+
+export function parseCliOptions(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-remote': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new CliUsageError(`unexpected arguments: ${positionals.slice(1).join(' ')}`);
+  let port = DEFAULT_PORT;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new CliUsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+    }
+  }
+  if (values.data === '') throw new CliUsageError('--data needs a folder');
+  return {
+    command: positionals[0] ?? null,
+    dataDir: values.data ?? defaultDataDir(),
+    port,
+    host: values.host ?? '127.0.0.1',
+    allowRemote: values['allow-remote'],
+    json: values.json,
+    help: values.help,
+    version: values.version,
+  };
+}

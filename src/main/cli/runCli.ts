@@ -1,0 +1,39 @@
+import { findAppPackage } from '../appPaths';
+import { CliUsageError, parseCliOptions, USAGE } from './cliOptions';
+import { runInfo } from './commands/info';
+import { runServe } from './commands/serve';
+
+const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
+  serve: runServe,
+  info: runInfo,
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseCliOptions(argv);
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    process.stderr.write(`coach: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.version) {
+    process.stdout.write(`${findAppPackage(__dirname).version}\n`);
+    return 0;
+  }
+  if (options.help || !options.command) {
+    process.stdout.write(USAGE);
+    return options.help ? 0 : 2;
+  }
+  const command = commands[options.command];
+  if (!command) {
+    process.stderr.write(`coach: unknown command "${options.command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(options);
+  } catch (error) {
+    process.stderr.write(`coach ${options.command}: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

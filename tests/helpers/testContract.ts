@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { defineMethod, defineStream, type ContractHandlers } from '../../src/shared/contract/define';
+import { CoachError } from '../../src/shared/contract/errors';
+import { ContractServer } from '../../src/main/contract/contractServer';
+import { Topic } from '../../src/main/system/topic';
+
+/** A small contract exercising every path of the binder: validation, failures, JSON and binary streams. */
+export const testContract = {
+  methods: {
+    'math.add': defineMethod({
+      summary: 'adds two numbers',
+      args: z.object({ a: z.number(), b: z.number() }).strict(),
+      result: z.number(),
+    }),
+    'fail.plain': defineMethod({ summary: 'throws an Error', args: z.object({}).default({}), result: z.null() }),
+    'fail.coded': defineMethod({ summary: 'throws a CoachError', args: z.object({}).default({}), result: z.null() }),
+    'fail.contract': defineMethod({ summary: 'returns a wrong type', args: z.object({}).default({}), result: z.number() }),
+  },
+  streams: {
+    ticks: defineStream({
+      summary: 'numbers',
+      args: z.object({}).default({}),
+      payload: z.object({ n: z.number().int() }),
+    }),
+    frames: defineStream({
+      summary: 'binary frames',
+      args: z.object({ camera: z.string() }),
+      payload: z.object({ seq: z.number().int(), pixels: z.instanceof(Uint8Array) }),
+    }),
+  },
+} as const;
+
+export type TestContract = typeof testContract;
+
+export interface TestServer {
+  server: ContractServer<TestContract>;
+  ticks: Topic<{ n: number }>;
+  frames: Topic<{ seq: number; pixels: Uint8Array }>;
+}
+
+export function createTestServer(): TestServer {
+  const ticks = new Topic<{ n: number }>();
+  const frames = new Topic<{ seq: number; pixels: Uint8Array }>();
+  const handlers: ContractHandlers<TestContract> = {
+    methods: {
+      'math.add': ({ a, b }) => a + b,
+      'fail.plain': () => {
+        throw new Error('disk on fire');
+      },
+      'fail.coded': () => {
+        throw new CoachError('arm_fault', 'joint 3 over temperature', { joint: 3 });
+      },
+      'fail.contract': () => 'not a number' as unknown as number,
+    },
+    streams: {
+      ticks: (_args, emit) => ticks.subscribe(emit),
+      frames: (_args, emit) => frames.subscribe(emit),
+    },
+  };
+  return { server: new ContractServer(testContract, handlers), ticks, frames };
+}
