@@ -6,7 +6,9 @@ const path = require('node:path');
 
 const cli = path.join(__dirname, '..', 'out', 'main', 'cli.js');
 if (!fs.existsSync(cli)) {
-  process.stderr.write('coach: Coach is not built yet. Run "npm run build" in ' + path.dirname(__dirname) + ' first.\n');
+  process.stderr.write(
+    'coach: Coach is not built yet. Run "npm run build" in ' + path.dirname(__dirname) + ' first.\n',
+  );
   process.exit(1);
 }
 require(cli);

@@ -28,7 +28,11 @@ export function findAppPackage(startDir: string): AppPackage {
   for (;;) {
     const candidate = path.join(dir, 'package.json');
     if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; productName?: string; version?: string };
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as {
+        name?: string;
+        productName?: string;
+        version?: string;
+      };
       if (pkg.name === 'coach') {
         return { root: dir, name: pkg.name, productName: pkg.productName ?? 'Coach', version: pkg.version ?? '0.0.0' };
       }

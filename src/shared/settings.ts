@@ -15,6 +15,9 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 
 export const settingsPatchSchema = z.object({
-  ui: z.object({ theme: z.enum(['dark', 'light']) }).partial().optional(),
+  ui: z
+    .object({ theme: z.enum(['dark', 'light']) })
+    .partial()
+    .optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -50,7 +50,10 @@ export function waitForOpen<C extends ContractShape>(bridge: Bridge<C>): Promise
  * Opens a raw socket and resolves once the host's hello arrived (the first message it sends),
  * or rejects with the HTTP status of a refused upgrade.
  */
-export function openRawSocket(url: string, options: WebSocket.ClientOptions = {}): Promise<{ socket: WebSocket; hello: unknown }> {
+export function openRawSocket(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<{ socket: WebSocket; hello: unknown }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, options);
     socket.once('message', (data) => resolve({ socket, hello: JSON.parse(data.toString()) }));

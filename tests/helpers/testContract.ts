@@ -14,7 +14,11 @@ export const testContract = {
     }),
     'fail.plain': defineMethod({ summary: 'throws an Error', args: z.object({}).default({}), result: z.null() }),
     'fail.coded': defineMethod({ summary: 'throws a CoachError', args: z.object({}).default({}), result: z.null() }),
-    'fail.contract': defineMethod({ summary: 'returns a wrong type', args: z.object({}).default({}), result: z.number() }),
+    'fail.contract': defineMethod({
+      summary: 'returns a wrong type',
+      args: z.object({}).default({}),
+      result: z.number(),
+    }),
   },
   streams: {
     ticks: defineStream({
@@ -32,15 +36,17 @@ export const testContract = {
 
 export type TestContract = typeof testContract;
 
+type Frame = z.input<typeof testContract.streams.frames.payload>;
+
 export interface TestServer {
   server: ContractServer<TestContract>;
   ticks: Topic<{ n: number }>;
-  frames: Topic<{ seq: number; pixels: Uint8Array }>;
+  frames: Topic<Frame>;
 }
 
 export function createTestServer(): TestServer {
   const ticks = new Topic<{ n: number }>();
-  const frames = new Topic<{ seq: number; pixels: Uint8Array }>();
+  const frames = new Topic<Frame>();
   const handlers: ContractHandlers<TestContract> = {
     methods: {
       'math.add': ({ a, b }) => a + b,

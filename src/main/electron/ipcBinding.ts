@@ -43,7 +43,8 @@ export function bindContractToIpc<C extends ContractShape>(
 
   ipcMain.handle(ipcChannels.call, async (event, method: unknown, args: unknown): Promise<CallOutcome> => {
     if (!trusted(event)) return { ok: false, error: untrusted };
-    if (typeof method !== 'string') return { ok: false, error: { code: 'bad_message', message: 'method must be a string' } };
+    if (typeof method !== 'string')
+      return { ok: false, error: { code: 'bad_message', message: 'method must be a string' } };
     return sessionFor(event.sender).call(method, args);
   });
 

@@ -46,7 +46,9 @@ function refuse(response: http.ServerResponse, status: number, message: string):
 }
 
 function rejectUpgrade(socket: Socket, status: number, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`,
+  );
 }
 
 /** The browser's Origin must be this host itself; a page from elsewhere must not drive the arm. */
@@ -60,7 +62,9 @@ function originAllowed(request: http.IncomingMessage): boolean {
   }
 }
 
-export async function startHeadlessHost<C extends ContractShape>(options: HeadlessHostOptions<C>): Promise<HeadlessHost> {
+export async function startHeadlessHost<C extends ContractShape>(
+  options: HeadlessHostOptions<C>,
+): Promise<HeadlessHost> {
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host) && !options.allowRemote) {
     throw new Error(
@@ -68,7 +72,9 @@ export async function startHeadlessHost<C extends ContractShape>(options: Headle
     );
   }
   if (!fs.existsSync(path.join(options.rendererDir, 'index.html'))) {
-    throw new Error(`the built console is missing (${path.join(options.rendererDir, 'index.html')}); run "npm run build" first`);
+    throw new Error(
+      `the built console is missing (${path.join(options.rendererDir, 'index.html')}); run "npm run build" first`,
+    );
   }
   const token = options.token ?? generateAccessToken();
   const sessions = new Set<ClientSession<C>>();
@@ -81,7 +87,11 @@ export async function startHeadlessHost<C extends ContractShape>(options: Headle
       return;
     }
     if (!tokensMatch(token, presentedToken(request, url, port))) {
-      refuse(response, 401, 'Coach: this address needs the token that "coach serve" printed. Open the full URL it printed.');
+      refuse(
+        response,
+        401,
+        'Coach: this address needs the token that "coach serve" printed. Open the full URL it printed.',
+      );
       return;
     }
     if (url.searchParams.has('token')) {
@@ -97,7 +107,8 @@ export async function startHeadlessHost<C extends ContractShape>(options: Headle
   httpServer.on('upgrade', (request, socket: Socket, head) => {
     const url = new URL(request.url ?? '/', 'http://coach.invalid');
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'the contract is served at /ws');
-    if (!tokensMatch(token, presentedToken(request, url, port))) return rejectUpgrade(socket, 401, 'missing or wrong token');
+    if (!tokensMatch(token, presentedToken(request, url, port)))
+      return rejectUpgrade(socket, 401, 'missing or wrong token');
     if (!originAllowed(request)) return rejectUpgrade(socket, 403, 'cross-origin connections are refused');
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const session = serveWsClient(ws, options.server);

@@ -25,7 +25,8 @@ export function serveWsClient<C extends ContractShape>(socket: WebSocket, server
 
   const protocolError = (message: string, details?: unknown): void => {
     protocolErrors += 1;
-    const error: CoachErrorShape = details === undefined ? { code: 'bad_message', message } : { code: 'bad_message', message, details };
+    const error: CoachErrorShape =
+      details === undefined ? { code: 'bad_message', message } : { code: 'bad_message', message, details };
     send({ op: 'error', error });
     if (protocolErrors >= MAX_PROTOCOL_ERRORS) socket.close(1008, 'too many malformed messages');
   };
@@ -45,7 +46,10 @@ export function serveWsClient<C extends ContractShape>(socket: WebSocket, server
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       protocolError('message does not match the protocol (expected op call, subscribe, unsubscribe or ack)', {
-        issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+        issues: parsed.error.issues.map((issue) => ({
+          path: issue.path.map(String).join('.'),
+          message: issue.message,
+        })),
       });
       return;
     }
@@ -53,7 +57,11 @@ export function serveWsClient<C extends ContractShape>(socket: WebSocket, server
     switch (message.op) {
       case 'call':
         void session.call(message.method, message.args).then((outcome) => {
-          send(outcome.ok ? { op: 'result', id: message.id, ok: true, value: outcome.value } : { op: 'result', id: message.id, ok: false, error: outcome.error });
+          send(
+            outcome.ok
+              ? { op: 'result', id: message.id, ok: true, value: outcome.value }
+              : { op: 'result', id: message.id, ok: false, error: outcome.error },
+          );
         });
         return;
       case 'subscribe': {

@@ -51,7 +51,9 @@ export class SettingsStore {
     }
     const keptAs = `${this.filePath}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     fs.renameSync(this.filePath, keptAs);
-    this.warnings.push(`settings file ${this.filePath} was unusable (${problem}); kept it as ${keptAs} and started from defaults`);
+    this.warnings.push(
+      `settings file ${this.filePath} was unusable (${problem}); kept it as ${keptAs} and started from defaults`,
+    );
     return settingsSchema.parse({});
   }
 

@@ -10,7 +10,10 @@ async function buildIdentityModelBytes(): Promise<Uint8Array> {
       type: {
         value: {
           case: 'tensorType',
-          value: { elemType: onnx.TensorProto_DataType.FLOAT, shape: { dim: [{ value: { case: 'dimValue', value: 1n } }] } },
+          value: {
+            elemType: onnx.TensorProto_DataType.FLOAT,
+            shape: { dim: [{ value: { case: 'dimValue', value: 1n } }] },
+          },
         },
       },
     });
@@ -72,7 +75,8 @@ export async function probeOnnxRuntime(): Promise<OnnxRuntimeInfo> {
       });
       const output = await session.run({ x: new ort.Tensor('float32', new Float32Array([1.5]), [1]) });
       await session.release();
-      if ((output.y?.data as Float32Array | undefined)?.[0] !== 1.5) throw new Error('probe session returned a wrong value');
+      if ((output.y?.data as Float32Array | undefined)?.[0] !== 1.5)
+        throw new Error('probe session returned a wrong value');
       usable.push(provider);
     } catch (error) {
       const reason =

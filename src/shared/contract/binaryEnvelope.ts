@@ -17,18 +17,20 @@ type TypedArrayName =
   | 'Float32Array'
   | 'Float64Array';
 
-const typedArrayCtors: Record<TypedArrayName, { new (buffer: ArrayBuffer): ArrayBufferView; BYTES_PER_ELEMENT: number }> =
-  {
-    Uint8Array,
-    Uint8ClampedArray,
-    Int8Array,
-    Uint16Array,
-    Int16Array,
-    Uint32Array,
-    Int32Array,
-    Float32Array,
-    Float64Array,
-  };
+const typedArrayCtors: Record<
+  TypedArrayName,
+  { new (buffer: ArrayBuffer): ArrayBufferView; BYTES_PER_ELEMENT: number }
+> = {
+  Uint8Array,
+  Uint8ClampedArray,
+  Int8Array,
+  Uint16Array,
+  Int16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+};
 
 interface BlobDescriptor {
   type: TypedArrayName;
@@ -96,7 +98,8 @@ export function decodeBinaryEnvelope(bytes: Uint8Array): Record<string, unknown>
       throw new Error(`binary message has an invalid blob descriptor ${JSON.stringify(descriptor)}`);
     }
     if (offset + descriptor.byteLength > bytes.byteLength) throw new Error('binary message blob runs past the end');
-    if (descriptor.byteLength % ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`blob length does not fit ${descriptor.type}`);
+    if (descriptor.byteLength % ctor.BYTES_PER_ELEMENT !== 0)
+      throw new Error(`blob length does not fit ${descriptor.type}`);
     // Copy so every array owns an aligned buffer of its own.
     const copy = bytes.slice(offset, offset + descriptor.byteLength).buffer;
     blobs.push(new ctor(copy));

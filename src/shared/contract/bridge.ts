@@ -1,4 +1,12 @@
-import type { ContractShape, MethodArgs, MethodName, MethodResult, StreamArgs, StreamName, StreamPayload } from './define';
+import type {
+  ContractShape,
+  MethodArgs,
+  MethodName,
+  MethodResult,
+  StreamArgs,
+  StreamName,
+  StreamPayload,
+} from './define';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 

@@ -10,7 +10,12 @@ const subscriptionId = z.number().int().nonnegative();
 /** Messages a client sends (always JSON text frames). */
 export const clientMessageSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('call'), id: requestId, method: z.string().max(200), args: z.unknown().optional() }),
-  z.object({ op: z.literal('subscribe'), sub: subscriptionId, stream: z.string().max(200), args: z.unknown().optional() }),
+  z.object({
+    op: z.literal('subscribe'),
+    sub: subscriptionId,
+    stream: z.string().max(200),
+    args: z.unknown().optional(),
+  }),
   z.object({ op: z.literal('unsubscribe'), sub: subscriptionId }),
   /** Sent after the client has handled one event of the subscription; frees one delivery slot. */
   z.object({ op: z.literal('ack'), sub: subscriptionId }),

@@ -4,14 +4,17 @@ import type { ContractShape, MethodName, MethodResult, StreamName, StreamPayload
 import { decodeBinaryEnvelope } from './binaryEnvelope';
 import { serverMessageSchema, type ClientMessage } from './wireProtocol';
 
-/** The subset of the browser WebSocket API the client needs; the `ws` package satisfies it in Node. */
+/**
+ * The subset of the browser WebSocket API the client needs; the `ws` package satisfies it in Node.
+ * Handlers take `never` so that both the DOM's and ws's event types fit.
+ */
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onopen: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
@@ -84,7 +87,8 @@ export function createWsBridge<C extends ContractShape>(options: WsBridgeOptions
     try {
       if (typeof data === 'string') raw = JSON.parse(data);
       else if (data instanceof ArrayBuffer) raw = decodeBinaryEnvelope(new Uint8Array(data));
-      else if (ArrayBuffer.isView(data)) raw = decodeBinaryEnvelope(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      else if (ArrayBuffer.isView(data))
+        raw = decodeBinaryEnvelope(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       else return;
     } catch {
       return;
@@ -134,7 +138,7 @@ export function createWsBridge<C extends ContractShape>(options: WsBridgeOptions
         sendMessage({ op: 'subscribe', sub, stream: subscription.stream, args: subscription.args });
       }
     };
-    ws.onmessage = (event) => handleMessage(event.data);
+    ws.onmessage = (event: { data: unknown }) => handleMessage(event.data);
     ws.onerror = () => {
       // onclose follows and decides what to do.
     };

@@ -74,9 +74,9 @@ describe('headless host: access', () => {
 
   it('will not bind a non-loopback address unless asked', async () => {
     const { server } = createTestServer();
-    await expect(startHeadlessHost({ server, rendererDir: makeRendererDir(), host: '0.0.0.0', port: 0 })).rejects.toThrow(
-      /--allow-remote/,
-    );
+    await expect(
+      startHeadlessHost({ server, rendererDir: makeRendererDir(), host: '0.0.0.0', port: 0 }),
+    ).rejects.toThrow(/--allow-remote/);
   });
 
   it('says how to build when the renderer is missing', async () => {
@@ -193,7 +193,12 @@ describe('headless host: hostile input', () => {
     bad.send(JSON.stringify({ op: 'call', id: -1, method: 'math.add' }));
     bad.send(JSON.stringify({ op: 'call', id: 1, method: 'math.add', args: { a: 'x', b: 1 } }));
     await expect.poll(() => replies.length).toBeGreaterThanOrEqual(5);
-    expect(replies.slice(0, 4).map((r) => r.error?.code)).toEqual(['bad_message', 'bad_message', 'bad_message', 'bad_message']);
+    expect(replies.slice(0, 4).map((r) => r.error?.code)).toEqual([
+      'bad_message',
+      'bad_message',
+      'bad_message',
+      'bad_message',
+    ]);
     expect(replies[4]).toMatchObject({ op: 'result', id: 1, ok: false, error: { code: 'invalid_arguments' } });
 
     // Oversize: the host closes that socket with 1009 (message too big).
@@ -204,13 +209,19 @@ describe('headless host: hostile input', () => {
 
     // Random garbage from several clients; a client that keeps sending garbage is closed.
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const samples = [
       () => Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))),
-      () => JSON.stringify({ op: ['call', 'subscribe', 'ack', 'unsubscribe', 'x'][Math.floor(random() * 5)], id: random() * 1e6, sub: 'a' }),
+      () =>
+        JSON.stringify({
+          op: ['call', 'subscribe', 'ack', 'unsubscribe', 'x'][Math.floor(random() * 5)],
+          id: random() * 1e6,
+          sub: 'a',
+        }),
       () => JSON.stringify({ op: 'subscribe', sub: Math.floor(random() * 100), stream: 'ticks' }),
       () => JSON.stringify({ op: 'ack', sub: Math.floor(random() * 100) }),
-      () => JSON.stringify({ op: 'call', id: Math.floor(random() * 100), method: '__proto__', args: { constructor: 1 } }),
+      () =>
+        JSON.stringify({ op: 'call', id: Math.floor(random() * 100), method: '__proto__', args: { constructor: 1 } }),
       () => '"just a string"',
       () => 'null',
       () => '[1,2,3]',

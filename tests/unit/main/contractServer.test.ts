@@ -79,7 +79,12 @@ describe('ContractServer', () => {
     const { server, ticks } = createTestServer();
     const received: unknown[] = [];
     const problems: string[] = [];
-    server.subscribe('ticks', {}, (p) => received.push(p), (error) => problems.push(error.code));
+    server.subscribe(
+      'ticks',
+      {},
+      (p) => received.push(p),
+      (error) => problems.push(error.code),
+    );
     ticks.publish({ n: 1.5 });
     ticks.publish({ n: 2 });
     expect(received).toEqual([{ n: 2 }]);

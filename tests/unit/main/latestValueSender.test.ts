@@ -36,7 +36,9 @@ describe('ClientSession with a stalled subscriber', () => {
     const { server, frames } = createTestServer();
     const session = new ClientSession(server);
     const delivered: number[] = [];
-    expect(session.subscribe(1, 'frames', { camera: 'scene' }, (v) => delivered.push((v as { seq: number }).seq))).toBeNull();
+    expect(
+      session.subscribe(1, 'frames', { camera: 'scene' }, (v) => delivered.push((v as { seq: number }).seq)),
+    ).toBeNull();
 
     const frameBytes = 256 * 1024;
     const publish = (from: number, count: number) => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { containsBinary, decodeBinaryEnvelope, encodeBinaryEnvelope } from '../../../src/shared/contract/binaryEnvelope';
+import {
+  containsBinary,
+  decodeBinaryEnvelope,
+  encodeBinaryEnvelope,
+} from '../../../src/shared/contract/binaryEnvelope';
 
 describe('binary envelope', () => {
   it('round-trips typed arrays of several kinds inside nested values', () => {

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, expect, test } from '@playwright/test';
+import { repoRoot } from './serveProcess';
+
+/** Where the electron package keeps its binary; it is downloaded on first use and may be absent (no network). */
+function electronBinary(): { path: string | null; reason: string } {
+  const packageDir = path.join(repoRoot, 'node_modules/electron');
+  const pathFile = path.join(packageDir, 'path.txt');
+  if (!fs.existsSync(pathFile)) {
+    return {
+      path: null,
+      reason:
+        'no Electron binary: node_modules/electron has not downloaded it (it fetches from GitHub on first run, which this machine cannot reach). Run "npx electron --version" on a networked machine to get it.',
+    };
+  }
+  const binary = path.join(packageDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+  if (!fs.existsSync(binary)) return { path: null, reason: `Electron binary listed in path.txt is missing: ${binary}` };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { path: null, reason: 'no display for Electron (set DISPLAY, e.g. run under xvfb-run)' };
+  }
+  return { path: binary, reason: '' };
+}
+
+const binary = electronBinary();
+if (!binary.path) console.log(`[electron e2e] skipped: ${binary.reason}`);
+
+test.describe('Electron shell', () => {
+  test.skip(!binary.path, binary.reason);
+
+  test('the window shows versions from main over IPC, with the page sandboxed', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-electron-'));
+    const app = await electron.launch({
+      executablePath: binary.path!,
+      args: [path.join(repoRoot, 'out/main/index.js'), '--data', dataDir, '--no-sandbox'],
+      cwd: repoRoot,
+    });
+    try {
+      const window = await app.firstWindow();
+      await expect(window.getByTestId('connection-state')).toHaveText(/Connected to main · Electron IPC/);
+      await expect(window.getByTestId('version-electron')).toHaveText(/^\d+\.\d+\.\d+/);
+      await expect(window.getByTestId('data-dir')).toHaveText(dataDir);
+      await expect(window.getByTestId('health-uptime')).toHaveText(/\d+ s/);
+      // The page has no Node: contextIsolation and sandbox are on.
+      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+      // New windows are denied.
+      await window.evaluate(() => window.open('https://example.com'));
+      expect(app.windows()).toHaveLength(1);
+      fs.mkdirSync(path.join(repoRoot, 'tests/e2e/artifacts'), { recursive: true });
+      await window.screenshot({ path: path.join(repoRoot, 'tests/e2e/artifacts/electron.png') });
+    } finally {
+      await app.close();
+    }
+  });
+});
