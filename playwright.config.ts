@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 /** Debian's Chromium where present (CI, this lab's machines); else Playwright's own browser if one is installed. */
-const chromiumPath = process.env.COACH_CHROMIUM ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const chromiumPath =
+  process.env.COACH_CHROMIUM ?? (fs.existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -4,7 +4,8 @@ import { expect, test } from '@playwright/test';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
 
 const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
-const appVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const appVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
 const ortVersion = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as {
     version: string;
@@ -34,7 +35,8 @@ test('coach serve prints a tokened loopback URL and refuses the page without the
 test('the console shows versions from main and live health numbers', async ({ page }) => {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
 

@@ -16,10 +16,14 @@ export interface ServedCoach {
 /** Runs the real `coach serve` command (bin/coach.js on the built app) and waits for its URL. */
 export async function startCoachServe(extraArgs: string[] = []): Promise<ServedCoach> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-e2e-'));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/coach.js'), 'serve', '--port', '0', '--data', dataDir, ...extraArgs], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'bin/coach.js'), 'serve', '--port', '0', '--data', dataDir, ...extraArgs],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

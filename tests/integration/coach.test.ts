@@ -46,7 +46,10 @@ describe('createCoach: system.info', () => {
     // CUDA is either usable or explained, never silently missing on Linux x64.
     if (process.platform === 'linux' && process.arch === 'x64' && !info.onnxRuntime.usableProviders.includes('cuda')) {
       expect(info.onnxRuntime.unavailable).toEqual([
-        expect.objectContaining({ provider: 'cuda', reason: expect.stringContaining('ONNXRUNTIME_NODE_INSTALL=cuda12') }),
+        expect.objectContaining({
+          provider: 'cuda',
+          reason: expect.stringContaining('ONNXRUNTIME_NODE_INSTALL=cuda12'),
+        }),
       ]);
     }
     expect(info.machine.cpuCount).toBe(os.cpus().length);
@@ -93,7 +96,9 @@ describe('createCoach: system.health', () => {
     while (Date.now() < until) {
       // Block the event loop on purpose.
     }
-    await expect.poll(() => Math.max(...samples.map((s) => s.eventLoopDelayMaxMs)), { timeout: 2000 }).toBeGreaterThan(80);
+    await expect
+      .poll(() => Math.max(...samples.map((s) => s.eventLoopDelayMaxMs)), { timeout: 2000 })
+      .toBeGreaterThan(80);
   });
 });
 
@@ -101,7 +106,10 @@ describe('createCoach: settings in the data folder', () => {
   it('persists updates and reloads them', async () => {
     const dataDir = tempDir();
     const first = start(dataDir);
-    expect(await first.server.call('settings.get', {})).toEqual({ ok: true, value: { schemaVersion: 1, ui: { theme: 'dark' } } });
+    expect(await first.server.call('settings.get', {})).toEqual({
+      ok: true,
+      value: { schemaVersion: 1, ui: { theme: 'dark' } },
+    });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({
       ok: true,
       value: { ui: { theme: 'light' } },

@@ -6,11 +6,21 @@ import { defaultDataDir } from '../../../src/main/appPaths';
 describe('coach command line', () => {
   it('parses serve with its options', () => {
     const options = parseCliOptions(['serve', '--port', '0', '--host', '127.0.0.2', '--data', '/tmp/d']);
-    expect(options).toMatchObject({ command: 'serve', port: 0, host: '127.0.0.2', dataDir: '/tmp/d', allowRemote: false });
+    expect(options).toMatchObject({
+      command: 'serve',
+      port: 0,
+      host: '127.0.0.2',
+      dataDir: '/tmp/d',
+      allowRemote: false,
+    });
   });
 
   it('defaults to loopback, the default port and the per-user data folder', () => {
-    expect(parseCliOptions(['serve'])).toMatchObject({ host: '127.0.0.1', port: DEFAULT_PORT, dataDir: defaultDataDir() });
+    expect(parseCliOptions(['serve'])).toMatchObject({
+      host: '127.0.0.1',
+      port: DEFAULT_PORT,
+      dataDir: defaultDataDir(),
+    });
   });
 
   it('refuses bad ports, unknown flags and stray arguments with a usage error', () => {
@@ -23,7 +33,11 @@ describe('coach command line', () => {
   it('puts the default data folder where each platform keeps app data', () => {
     expect(defaultDataDir('linux', {}, '/home/ann')).toBe(path.join('/home/ann/.config', 'Coach'));
     expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/cfg' }, '/home/ann')).toBe(path.join('/cfg', 'Coach'));
-    expect(defaultDataDir('darwin', {}, '/Users/ann')).toBe(path.join('/Users/ann/Library/Application Support', 'Coach'));
-    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'C:\\Users\\ann')).toContain('Coach');
+    expect(defaultDataDir('darwin', {}, '/Users/ann')).toBe(
+      path.join('/Users/ann/Library/Application Support', 'Coach'),
+    );
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\ann\\AppData\\Roaming' }, 'C:\\Users\\ann')).toContain(
+      'Coach',
+    );
   });
 });
