@@ -37,19 +37,19 @@ test.describe('Electron shell', () => {
       cwd: repoRoot,
     });
     try {
-      const window = await app.firstWindow();
-      await expect(window.getByTestId('connection-state')).toHaveText(/Connected to main · Electron IPC/);
-      await expect(window.getByTestId('version-electron')).toHaveText(/^\d+\.\d+\.\d+/);
-      await expect(window.getByTestId('data-dir')).toHaveText(dataDir);
-      await expect(window.getByTestId('health-uptime')).toHaveText(/\d+ s/);
+      const page = await app.firstWindow();
+      await expect(page.getByTestId('connection-state')).toHaveText(/Connected to main · Electron IPC/);
+      await expect(page.getByTestId('version-electron')).toHaveText(/^\d+\.\d+\.\d+/);
+      await expect(page.getByTestId('data-dir')).toHaveText(dataDir);
+      await expect(page.getByTestId('health-uptime')).toHaveText(/\d+ s/);
       // The page has no Node: contextIsolation and sandbox are on.
-      expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
+      expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+      expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
       // New windows are denied.
-      await window.evaluate(() => window.open('https://example.com'));
+      await page.evaluate(() => globalThis.open('https://example.com'));
       expect(app.windows()).toHaveLength(1);
       fs.mkdirSync(path.join(repoRoot, 'tests/e2e/artifacts'), { recursive: true });
-      await window.screenshot({ path: path.join(repoRoot, 'tests/e2e/artifacts/electron.png') });
+      await page.screenshot({ path: path.join(repoRoot, 'tests/e2e/artifacts/electron.png') });
     } finally {
       await app.close();
     }
