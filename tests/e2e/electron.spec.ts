@@ -46,7 +46,7 @@ test.describe('Electron shell', () => {
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
       expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
       // New windows are denied.
-      await page.evaluate(() => globalThis.open('https://example.com'));
+      await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com'));
       expect(app.windows()).toHaveLength(1);
       fs.mkdirSync(path.join(repoRoot, 'tests/e2e/artifacts'), { recursive: true });
       await page.screenshot({ path: path.join(repoRoot, 'tests/e2e/artifacts/electron.png') });
