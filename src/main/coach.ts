@@ -6,6 +6,9 @@ import { SettingsStore } from './settings/settingsStore';
 import { HealthMonitor } from './system/healthMonitor';
 import { probeOnnxRuntime } from './system/onnxRuntimeProbe';
 import { collectSystemInfo } from './system/systemInfo';
+import { ArmService, type ArmServiceOptions } from './robot/armService';
+import { listSerialPorts } from './robot/link/serialChannel';
+import { loadArmChain } from './robot/urdf/loadUrdf';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -14,12 +17,20 @@ export interface CoachConfig {
   /** Where to look for Coach's package.json (defaults to this module's folder). */
   appDir?: string;
   healthIntervalMs?: number;
+  arm?: {
+    /** Overrides the setting: connect to the configured link at start (default true, the embedded sim). */
+    autoConnect?: boolean;
+    options?: ArmServiceOptions;
+  };
 }
 
 export interface Coach {
   readonly server: ContractServer<CoachContract>;
   readonly dataDir: string;
   readonly warnings: readonly string[];
+  readonly arm: ArmService;
+  /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +41,19 @@ export function createCoach(config: CoachConfig): Coach {
   const settings = new SettingsStore(dataDir);
   const health = new HealthMonitor(config.healthIntervalMs ?? 1000);
   health.start();
+  const chain = loadArmChain(app.root);
+  const arm = new ArmService({ chain, ...config.arm?.options });
+  const warnings = settings.warnings;
+  const startup = settings.get();
+  const ready =
+    (config.arm?.autoConnect ?? startup.arm.autoConnect)
+      ? arm.connect(startup.arm.link).then(
+          () => undefined,
+          (error: Error) => {
+            warnings.push(`could not connect to the arm (${startup.arm.link.kind}): ${error.message}`);
+          },
+        )
+      : Promise.resolve();
 
   let onnxRuntime: Promise<OnnxRuntimeInfo> | null = null;
   const onnxRuntimeInfo = () => (onnxRuntime ??= probeOnnxRuntime());
@@ -46,18 +70,36 @@ export function createCoach(config: CoachConfig): Coach {
         }),
       'settings.get': () => settings.get(),
       'settings.update': (patch) => settings.update(patch),
+      'arm.ports': () => listSerialPorts(),
+      'arm.connect': async (link) => {
+        const state = await arm.connect(link);
+        settings.update({ arm: { link } });
+        return state;
+      },
+      'arm.disconnect': () => arm.disconnect(),
+      'arm.enable': () => arm.enable(),
+      'arm.disable': () => arm.disable(),
+      'arm.clearError': () => arm.clearError(),
+      'arm.hold': ({ reason }) => arm.hold(reason),
+      'arm.release': () => arm.release(),
+      'arm.jog': ({ motorId, deltaRad }) => arm.jog(motorId, deltaRad),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
+      'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
     },
   });
 
   return {
     server,
     dataDir,
-    warnings: settings.warnings,
+    warnings,
+    arm,
+    ready,
     async close() {
       health.stop();
+      await ready;
+      await arm.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linkConfigSchema } from './arm';
 
 /**
  * Settings persisted in the data folder. Later features add their sections;
@@ -11,6 +12,13 @@ export const settingsSchema = z.object({
       theme: z.enum(['dark', 'light']).default('dark'),
     })
     .prefault({}),
+  arm: z
+    .object({
+      /** The link Coach opens at start; the embedded simulated A1 unless the operator chose another. */
+      link: linkConfigSchema.default({ kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }),
+      autoConnect: z.boolean().default(true),
+    })
+    .prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -19,5 +27,6 @@ export const settingsPatchSchema = z.object({
     .object({ theme: z.enum(['dark', 'light']) })
     .partial()
     .optional(),
+  arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

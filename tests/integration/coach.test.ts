@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCoach, type Coach } from '../../src/main/coach';
 import type { SystemHealth, SystemInfo } from '../../src/shared/system';
+import type { ArmState } from '../../src/shared/arm';
 
 const rootPackage = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
   version: string;
@@ -22,8 +23,8 @@ function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'coach-data-'));
 }
 
-function start(dataDir = tempDir(), healthIntervalMs = 1000): Coach {
-  const coach = createCoach({ dataDir, host: 'test', healthIntervalMs });
+function start(dataDir = tempDir(), healthIntervalMs = 1000, autoConnect = false): Coach {
+  const coach = createCoach({ dataDir, host: 'test', healthIntervalMs, arm: { autoConnect } });
   coaches.push(coach);
   return coach;
 }
@@ -108,7 +109,11 @@ describe('createCoach: settings in the data folder', () => {
     const first = start(dataDir);
     expect(await first.server.call('settings.get', {})).toEqual({
       ok: true,
-      value: { schemaVersion: 1, ui: { theme: 'dark' } },
+      value: {
+        schemaVersion: 1,
+        ui: { theme: 'dark' },
+        arm: { link: { kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }, autoConnect: true },
+      },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({
       ok: true,
@@ -131,5 +136,48 @@ describe('createCoach: settings in the data folder', () => {
     const kept = fs.readdirSync(dataDir).filter((name) => name.startsWith('settings.json.invalid-'));
     expect(kept).toHaveLength(1);
     expect(fs.readFileSync(path.join(dataDir, kept[0]!), 'utf8')).toBe('{"ui": {"theme": ');
+  });
+});
+
+describe('createCoach: the arm', () => {
+  it('connects to the embedded simulated A1 by default and streams its state', async () => {
+    const coach = start(tempDir(), 1000, true);
+    await coach.ready;
+    const states: ArmState[] = [];
+    coach.server.subscribe('arm.state', {}, (state) => states.push(state as ArmState));
+    await expect.poll(() => states.at(-1)?.link?.state, { timeout: 5000 }).toBe('up');
+    await expect.poll(() => states.at(-1)?.joints.length).toBe(7);
+    expect(states.at(-1)!.link!.kind).toBe('sim');
+  });
+
+  it('refuses a direct serial link unless the inferred protocol is acknowledged', async () => {
+    const coach = start();
+    const outcome = await coach.server.call('arm.connect', { kind: 'serial', path: '/dev/ttyACM0' });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid_arguments' } });
+    if (!outcome.ok) expect(outcome.error.message).toMatch(/inferred from the vendor driver/);
+  });
+
+  it('remembers the link it connected to', async () => {
+    const dataDir = tempDir();
+    const coach = start(dataDir);
+    expect(await coach.server.call('arm.connect', { kind: 'sim', transport: 'tcp' })).toMatchObject({ ok: true });
+    expect(await coach.server.call('settings.get', {})).toMatchObject({
+      ok: true,
+      value: { arm: { link: { kind: 'sim', transport: 'tcp' } } },
+    });
+  });
+
+  it('answers arm methods with structured errors when no link is open', async () => {
+    const coach = start();
+    expect(await coach.server.call('arm.jog', { motorId: 2, deltaRad: 0.1 })).toMatchObject({
+      ok: false,
+      error: { code: 'not_connected' },
+    });
+    expect(await coach.server.call('arm.jog', { motorId: 9, deltaRad: 0.1 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_arguments' },
+    });
+    const held = await coach.server.call('arm.hold', {});
+    expect(held, JSON.stringify(held)).toMatchObject({ ok: true, value: { governor: { holdLatched: true } } });
   });
 });

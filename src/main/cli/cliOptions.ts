@@ -8,6 +8,7 @@ Usage: coach <command> [options]
 Commands:
   serve            serve the console to a browser on this machine (prints a URL with an access token)
   info             print versions, inference providers and machine resources
+  arm …            technician's tools: ports, monitor a link, build and decode wire frames ("coach arm help")
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})

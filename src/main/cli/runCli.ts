@@ -2,6 +2,7 @@ import { findAppPackage } from '../appPaths';
 import { CliUsageError, parseCliOptions, USAGE } from './cliOptions';
 import { runInfo } from './commands/info';
 import { runServe } from './commands/serve';
+import { runArmCommand } from './commands/arm/armCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -9,6 +10,7 @@ const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => 
 };
 
 export async function runCli(argv: string[]): Promise<number> {
+  if (argv[0] === 'arm') return runArmCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);

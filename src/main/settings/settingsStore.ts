@@ -27,6 +27,7 @@ export class SettingsStore {
       ...this.current,
       ...patch,
       ui: { ...this.current.ui, ...patch.ui },
+      arm: { ...this.current.arm, ...patch.arm },
     });
     this.write(merged);
     this.current = merged;

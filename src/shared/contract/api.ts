@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineMethod, defineStream } from './define';
 import { systemHealthSchema, systemInfoSchema } from '../system';
 import { settingsPatchSchema, settingsSchema } from '../settings';
+import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema } from '../arm';
 
 const noArgs = z.object({}).strict().default({});
 
@@ -23,12 +24,61 @@ export const coachContract = {
       args: settingsPatchSchema.strict(),
       result: settingsSchema,
     }),
+    'arm.ports': defineMethod({
+      summary: 'Serial ports on this machine, marking the ones with the A1 USB id (0483:5740).',
+      args: noArgs,
+      result: z.array(serialPortInfoSchema),
+    }),
+    'arm.connect': defineMethod({
+      summary: 'Open a link to the arm (sim, serial, tcp or rosbridge), replacing the current one. Nothing moves.',
+      args: linkConfigSchema,
+      result: armStateSchema,
+    }),
+    'arm.disconnect': defineMethod({ summary: 'Close the arm link.', args: noArgs, result: armStateSchema }),
+    'arm.enable': defineMethod({
+      summary: 'Enable the motors (function code 1).',
+      args: noArgs,
+      result: armStateSchema,
+    }),
+    'arm.disable': defineMethod({
+      summary: 'Disable the motors (function code 2). The joints have no brakes: support the arm first.',
+      args: noArgs,
+      result: armStateSchema,
+    }),
+    'arm.clearError': defineMethod({
+      summary: 'Clear motor errors (function code 4).',
+      args: noArgs,
+      result: armStateSchema,
+    }),
+    'arm.hold': defineMethod({
+      summary: 'Stop (hold): stop all motion and hold the current position until released. Not an e-stop.',
+      args: z
+        .object({ reason: z.string().max(200).optional() })
+        .strict()
+        .default({}),
+      result: armStateSchema,
+    }),
+    'arm.release': defineMethod({
+      summary: 'Release a hold so motion commands are accepted again.',
+      args: noArgs,
+      result: armStateSchema,
+    }),
+    'arm.jog': defineMethod({
+      summary: 'Move one motor by a small step, through the safety governor.',
+      args: jogArgsSchema.strict(),
+      result: armStateSchema,
+    }),
   },
   streams: {
     'system.health': defineStream({
       summary: 'Uptime, event-loop delay and memory of the main process, at 1 Hz.',
       args: noArgs,
       payload: systemHealthSchema,
+    }),
+    'arm.state': defineStream({
+      summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',
+      args: noArgs,
+      payload: armStateSchema,
     }),
   },
 } as const;

@@ -5,7 +5,7 @@ import type { SystemInfo } from '../../../shared/system';
 import { CoachError } from '../../../shared/contract/errors';
 
 export async function runInfo(options: CliOptions): Promise<number> {
-  const coach = createCoach({ dataDir: options.dataDir, host: 'cli' });
+  const coach = createCoach({ dataDir: options.dataDir, host: 'cli', arm: { autoConnect: false } });
   try {
     const outcome = await coach.server.call('system.info', {});
     if (!outcome.ok) throw CoachError.fromShape(outcome.error);

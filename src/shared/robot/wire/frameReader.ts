@@ -1,6 +1,12 @@
 import { crc16Mcrf4xx } from './crc16';
 import { decodeFrameData, type DecodedFrame } from './frames';
-import { expectedDataLength, FRAME_CRC_BYTES, FRAME_HEADER_BYTES, FRAME_START, MAX_FRAME_DATA_BYTES } from './frameLayout';
+import {
+  expectedDataLength,
+  FRAME_CRC_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_START,
+  MAX_FRAME_DATA_BYTES,
+} from './frameLayout';
 
 export interface FrameReaderStats {
   frames: number;

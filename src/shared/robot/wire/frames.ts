@@ -117,7 +117,8 @@ export function encodeJointCommand(command: JointCommand, limits: readonly Joint
 
 /** A function frame (cmd 0x11, len 1). */
 export function encodeFunctionFrame(code: number): Uint8Array {
-  if (!Number.isInteger(code) || code < 0 || code > 0xff) throw new WireValueError(`function code must be a byte, got ${code}`);
+  if (!Number.isInteger(code) || code < 0 || code > 0xff)
+    throw new WireValueError(`function code must be a byte, got ${code}`);
   return frame(CMD.function, new Uint8Array([code]));
 }
 

@@ -41,7 +41,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 function feedInChunks(reader: FrameReader, bytes: Uint8Array, random: () => number): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const size = 1 + Math.floor(random() * 40);
     frames.push(...reader.push(bytes.subarray(at, at + size)));
     at += size;
@@ -75,7 +75,8 @@ describe('FrameReader', () => {
     const decoded = feedInChunks(reader, concat(noisy), random);
     // Garbage can, rarely, form a valid frame of its own; every real frame must still arrive in order.
     let next = 0;
-    for (const frame of decoded) if (next < reference.length && JSON.stringify(frame) === JSON.stringify(reference[next])) next += 1;
+    for (const frame of decoded)
+      if (next < reference.length && JSON.stringify(frame) === JSON.stringify(reference[next])) next += 1;
     expect(next).toBe(reference.length);
     expect(reader.stats.garbageBytes).toBeGreaterThan(0);
   });
@@ -83,7 +84,7 @@ describe('FrameReader', () => {
   it('drops frames with a bad CRC, counts them, and keeps the next good one', () => {
     const good = encodeFunctionFrame(1);
     const corrupt = encodeJointCommand({ motorId: 2, posRad: 1, velRadS: 0, tauNm: 0, kp: 5, kd: 1 });
-    corrupt[8] ^= 0xff;
+    corrupt[8] = corrupt[8]! ^ 0xff;
     const reader = new FrameReader();
     const frames = reader.push(concat([corrupt, good]));
     expect(frames).toEqual([{ kind: 'function', code: 1 }]);
@@ -138,7 +139,12 @@ describe('fault masks', () => {
     expect(describeMotorFault(1, 2)).toBeNull();
     expect(describeMotorFault(1, 64)).toBeNull();
     expect(describeMotorFault(7, 8 | 2)).toBeNull();
-    expect(describeMotorFault(3, 8 | 2)).toEqual({ motorId: 3, motor: 'arm_joint3', bits: [3], names: ['position jump'] });
+    expect(describeMotorFault(3, 8 | 2)).toEqual({
+      motorId: 3,
+      motor: 'arm_joint3',
+      bits: [3],
+      names: ['position jump'],
+    });
     expect(describeMotorFault(2, 64 | (1 << 13))?.names).toEqual(['ECU→ACU timeout', 'MOS over temperature']);
   });
 });

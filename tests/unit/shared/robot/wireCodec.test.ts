@@ -77,10 +77,9 @@ describe('joint command frames (cmd 0x10)', () => {
     expect(command).toEqual({ motorId: 2, posRad: 3.1415, velRadS: -20.944, tauNm: 3, kp: MAX_KP, kd: 0 });
     expect(clampedFields).toEqual(['posRad', 'velRadS', 'kp', 'kd']);
     // J6 is narrowed to ±105° by the hardware guide.
-    expect(clampJointCommand({ motorId: 6, posRad: 2.5, velRadS: 0, tauNm: 0, kp: 1, kd: 1 }).command.posRad).toBeCloseTo(
-      (105 * Math.PI) / 180,
-      9,
-    );
+    expect(
+      clampJointCommand({ motorId: 6, posRad: 2.5, velRadS: 0, tauNm: 0, kp: 1, kd: 1 }).command.posRad,
+    ).toBeCloseTo((105 * Math.PI) / 180, 9);
   });
 
   it('can never wrap around, whatever the input', () => {

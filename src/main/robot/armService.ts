@@ -1,0 +1,241 @@
+import type { ArmState, LinkConfig, LinkState } from '../../shared/arm';
+import { CoachError } from '../../shared/contract/errors';
+import {
+  A1_MOTOR_LIMITS,
+  DEFAULT_GRIPPER_MM_PER_RAD,
+  FAULT_BIT,
+  GRIPPER_LIMIT,
+  MOTOR_NAMES,
+} from '../../shared/robot/a1Spec';
+import { A1_HOME_Q_RAD, type KinematicChain } from '../../shared/robot/kinematics';
+import { describeMotorFault, type MotorFault } from '../../shared/robot/wire';
+import { Topic } from '../system/topic';
+import { openArmLink, type OpenedArmLink } from './armLinkFactory';
+import { ControlTicker } from './control/controlTicker';
+import type { ArmFeedback } from './link/armLink';
+import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from './safety/governorConfig';
+import { SafetyGovernor } from './safety/safetyGovernor';
+import { workspaceCheck } from './safety/workspaceBounds';
+
+export interface ArmServiceOptions {
+  governor?: Partial<GovernorConfig>;
+  controlRateHz?: number;
+  stateRateHz?: number;
+  /** Motion stops (latched hold) when feedback is older than this. */
+  feedbackTimeoutMs?: number;
+  /** Where a fresh simulated arm starts (default: the home pose, gripper open). */
+  simStartRad?: readonly number[];
+  /** The arm's kinematics; when given, the governor keeps the tool inside the workspace. */
+  chain?: KinematicChain;
+}
+
+const ENABLE_RESEND_MS = 1000;
+
+/**
+ * The arm as the rest of Coach sees it: one link at a time, the safety
+ * governor every motion passes, the control loop that streams the governor's
+ * setpoints, and the state stream for the console.
+ */
+export class ArmService {
+  readonly stateTopic = new Topic<ArmState>();
+  private opened: OpenedArmLink | null = null;
+  private governor: SafetyGovernor;
+  private readonly governorConfig: GovernorConfig;
+  private readonly ticker: ControlTicker;
+  private stateTimer: NodeJS.Timeout | null = null;
+  private lastFeedback: ArmFeedback | null = null;
+  private faults: MotorFault[] = [];
+  private enableWanted = false;
+  private lastEnableSentMs = 0;
+  private unsubscribeLink: (() => void)[] = [];
+  private readonly feedbackTimeoutMs: number;
+  private readonly stateIntervalMs: number;
+
+  constructor(private readonly options: ArmServiceOptions = {}) {
+    this.governorConfig = {
+      ...DEFAULT_GOVERNOR_CONFIG,
+      ...(options.chain ? { checkWorkspace: workspaceCheck(options.chain) } : {}),
+      ...options.governor,
+    };
+    this.governor = new SafetyGovernor(this.governorConfig);
+    this.ticker = new ControlTicker(options.controlRateHz ?? 200, (nowMs) => this.controlTick(nowMs));
+    this.feedbackTimeoutMs = options.feedbackTimeoutMs ?? 150;
+    this.stateIntervalMs = 1000 / (options.stateRateHz ?? 30);
+  }
+
+  get link() {
+    return this.opened?.link ?? null;
+  }
+
+  /** The simulated bench when connected to the sim (fault injection, tests, benchmarks). */
+  get sim() {
+    return this.opened?.sim ?? null;
+  }
+
+  get controlTicker(): ControlTicker {
+    return this.ticker;
+  }
+
+  async connect(config: LinkConfig): Promise<ArmState> {
+    await this.disconnect();
+    const opened = await openArmLink(config, this.options.simStartRad ?? [...A1_HOME_Q_RAD, GRIPPER_LIMIT.upperRad]);
+    this.opened = opened;
+    this.governor = new SafetyGovernor(this.governorConfig);
+    this.unsubscribeLink = [
+      opened.link.onFeedback((feedback) => this.onFeedback(feedback)),
+      opened.link.onState((state) => this.onLinkState(state)),
+    ];
+    opened.link.start();
+    this.ticker.start();
+    this.stateTimer ??= setInterval(() => this.publishState(), this.stateIntervalMs);
+    this.publishState();
+    return this.state();
+  }
+
+  async disconnect(): Promise<ArmState> {
+    const opened = this.opened;
+    this.opened = null;
+    this.unsubscribeLink.forEach((unsubscribe) => unsubscribe());
+    this.unsubscribeLink = [];
+    this.ticker.stop();
+    this.enableWanted = false;
+    this.lastFeedback = null;
+    this.faults = [];
+    this.governor = new SafetyGovernor(this.governorConfig);
+    if (opened) await opened.close();
+    this.publishState();
+    return this.state();
+  }
+
+  async close(): Promise<void> {
+    await this.disconnect();
+    if (this.stateTimer) clearInterval(this.stateTimer);
+    this.stateTimer = null;
+  }
+
+  async enable(): Promise<ArmState> {
+    const link = this.requireLink();
+    await link.sendFunction('enable');
+    this.enableWanted = true;
+    this.lastEnableSentMs = Date.now();
+    return this.state();
+  }
+
+  async disable(): Promise<ArmState> {
+    const link = this.requireLink();
+    this.enableWanted = false;
+    this.governor.hold('motors disabled');
+    await link.sendFunction('disable');
+    return this.state();
+  }
+
+  async clearError(): Promise<ArmState> {
+    await this.requireLink().sendFunction('clearError');
+    return this.state();
+  }
+
+  /** "Stop (hold)": works in every state; the hold frames go out before this returns. */
+  hold(reason = 'Stop (hold) pressed'): ArmState {
+    const commands = this.governor.hold(reason);
+    if (commands) this.opened?.link.sendJointCommands(commands);
+    this.publishState();
+    return this.state();
+  }
+
+  release(): ArmState {
+    const result = this.governor.release();
+    if (!result.ok) throw new CoachError('motion_refused', result.reason);
+    this.publishState();
+    return this.state();
+  }
+
+  jog(motorId: number, deltaRad: number): ArmState {
+    this.requireLink();
+    const status = this.governor.status();
+    const base = status.targetRad ?? status.setpointRad;
+    if (!base)
+      throw new CoachError('motion_refused', 'no feedback from the arm yet; connect and wait for the link to be up');
+    const target: (number | null)[] = base.map(() => null);
+    target[motorId - 1] = base[motorId - 1]! + deltaRad;
+    return this.move(target);
+  }
+
+  /** Any motion producer's entry point: everything goes through the governor. */
+  move(target: readonly (number | null)[]): ArmState {
+    if (!this.opened) throw new CoachError('not_connected', 'no arm link; connect first');
+    const result = this.governor.requestMotion(target, Date.now());
+    if (!result.ok) throw new CoachError('motion_refused', result.reason);
+    return this.state();
+  }
+
+  state(): ArmState {
+    const feedback = this.lastFeedback;
+    const joints = feedback
+      ? feedback.motors.map((motor) => ({
+          name: MOTOR_NAMES[motor.motorId - 1] ?? `motor ${motor.motorId}`,
+          motorId: motor.motorId,
+          posRad: motor.posRad,
+          velRadS: motor.velRadS,
+          tauNm: motor.tauNm,
+          lowerRad: A1_MOTOR_LIMITS[motor.motorId - 1]!.lowerRad,
+          upperRad: A1_MOTOR_LIMITS[motor.motorId - 1]!.upperRad,
+          faultMask: motor.faultMask,
+        }))
+      : [];
+    const gripper = feedback?.motors[6];
+    return {
+      sampledAtMs: Date.now(),
+      connected: this.opened !== null,
+      link: this.opened?.link.stats() ?? null,
+      joints,
+      gripperStrokeMm: gripper ? gripper.posRad * DEFAULT_GRIPPER_MM_PER_RAD : null,
+      enabled: feedback ? feedback.motors.every((motor) => (motor.faultMask & (1 << FAULT_BIT.enabled)) !== 0) : false,
+      faults: this.faults,
+      governor: this.governor.status(),
+    };
+  }
+
+  private requireLink() {
+    const link = this.opened?.link;
+    if (!link) throw new CoachError('not_connected', 'no arm link; connect first');
+    return link;
+  }
+
+  private onFeedback(feedback: ArmFeedback): void {
+    this.lastFeedback = feedback;
+    this.faults = feedback.motors
+      .map((motor) => describeMotorFault(motor.motorId, motor.faultMask))
+      .filter((fault): fault is MotorFault => fault !== null);
+    const enabled = feedback.motors.every((motor) => (motor.faultMask & (1 << FAULT_BIT.enabled)) !== 0);
+    const wasFaulted = this.governor.status().mode === 'faulted';
+    this.governor.observe(feedback.motors, this.faults, enabled);
+    if (!wasFaulted && this.governor.status().mode === 'faulted') this.publishState();
+  }
+
+  private onLinkState(state: LinkState): void {
+    if (state === 'down' && this.lastFeedback) {
+      this.lastFeedback = null;
+      this.governor.linkLost('link lost; the arm was not commanded while it was down. Check it, then release.');
+    }
+    this.publishState();
+  }
+
+  private controlTick(nowMs: number): void {
+    const link = this.opened?.link;
+    if (!link) return;
+    const feedbackAgeMs = this.lastFeedback ? nowMs - this.lastFeedback.receivedAtMs : Infinity;
+    if (this.lastFeedback && feedbackAgeMs > this.feedbackTimeoutMs && !this.governor.status().holdLatched) {
+      this.governor.hold(`no feedback for ${Math.round(feedbackAgeMs)} ms`);
+    }
+    const commands = this.governor.tick(nowMs);
+    if (commands) link.sendJointCommands(commands);
+    if (this.enableWanted && nowMs - this.lastEnableSentMs >= ENABLE_RESEND_MS) {
+      this.lastEnableSentMs = nowMs;
+      void link.sendFunction('enable').catch(() => {});
+    }
+  }
+
+  private publishState(): void {
+    this.stateTopic.publish(this.state());
+  }
+}

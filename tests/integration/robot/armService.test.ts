@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArmService } from '../../../src/main/robot/armService';
+import type { LinkConfigInput } from '../../../src/shared/arm';
+import { linkConfigSchema } from '../../../src/shared/arm';
+import { CoachError } from '../../../src/shared/contract/errors';
+
+const START = [0, 0.5, -1, 0, 0.3, 0, 1];
+const services: ArmService[] = [];
+
+afterEach(async () => {
+  while (services.length) await services.pop()!.close();
+});
+
+async function connected(link: LinkConfigInput = { kind: 'sim' }): Promise<ArmService> {
+  const arm = new ArmService({ simStartRad: START });
+  services.push(arm);
+  await arm.connect(linkConfigSchema.parse(link));
+  await expect.poll(() => arm.state().link?.state, { timeout: 5000 }).toBe('up');
+  await expect.poll(() => arm.state().joints.length).toBe(7);
+  return arm;
+}
+
+const simPosition = (arm: ArmService, motorId: number) => arm.sim!.firmware.arm.positionsRad()[motorId - 1]!;
+
+async function enabled(arm: ArmService): Promise<void> {
+  await arm.enable();
+  await expect.poll(() => arm.state().enabled).toBe(true);
+}
+
+describe('ArmService on the simulated A1 (in-process)', () => {
+  it('holds where the arm is on connect and reports 200 Hz feedback', async () => {
+    const arm = await connected();
+    const state = arm.state();
+    expect(state.governor.mode).toBe('holding');
+    expect(state.governor.holdLatched).toBe(false);
+    expect(state.joints.map((j) => j.posRad)).toEqual(START.map((q) => expect.closeTo(q, 2)));
+    await expect.poll(() => arm.state().link!.feedbackRateHz, { timeout: 3000 }).toBeGreaterThan(150);
+  });
+
+  it('refuses to jog disabled motors, then jogs through the governor once enabled', async () => {
+    const arm = await connected();
+    expect(() => arm.jog(2, 0.2)).toThrow(/disabled/);
+    await enabled(arm);
+    arm.jog(2, 0.2);
+    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeCloseTo(0.7, 2);
+  });
+
+  it('Stop (hold) during a move stops the arm and refuses motion until release', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    arm.jog(2, 0.3);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const state = arm.hold();
+    expect(state.governor).toMatchObject({ holdLatched: true, holdReason: 'Stop (hold) pressed' });
+    // The PD loop settles on the held position within a few hundred ms, well short of the 0.8 rad target.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const settled = simPosition(arm, 2);
+    expect(settled).toBeLessThan(0.75);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(Math.abs(simPosition(arm, 2) - settled)).toBeLessThan(0.003);
+    expect(() => arm.jog(2, 0.1)).toThrow(CoachError);
+    expect(() => arm.jog(2, 0.1)).toThrow(/held/);
+    arm.release();
+    arm.jog(2, 0.1);
+    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeGreaterThan(settled + 0.08);
+  });
+
+  it('a position jump faults the arm, names the fault, and needs clear-error and release', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    arm.sim!.firmware.arm.injectPositionJump(3, 0.05);
+    await expect.poll(() => arm.state().governor.mode).toBe('faulted');
+    expect(arm.state().faults).toEqual([expect.objectContaining({ motor: 'arm_joint3', names: ['position jump'] })]);
+    expect(arm.state().governor.holdReason).toBe('arm fault — arm_joint3: position jump');
+    expect(() => arm.jog(1, 0.1)).toThrow(/faulted/);
+    expect(() => arm.release()).toThrow(/clear the error/);
+    await arm.clearError();
+    await expect.poll(() => arm.state().faults).toEqual([]);
+    arm.release();
+    arm.jog(1, 0.05);
+  });
+
+  it('an injected overcurrent fault stops policy motion with the fault name', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    arm.jog(2, 0.3);
+    arm.sim!.firmware.arm.injectFaultBits(5, 1 << 12);
+    await expect.poll(() => arm.state().governor.holdReason).toBe('arm fault — arm_joint5: overcurrent');
+  });
+
+  it('counts garbage on the wire and keeps the link up', async () => {
+    const arm = await connected();
+    arm.sim!.firmware.sendGarbage(new Uint8Array([0xa5, 0x01, 0x1e, 0x00, 0xff, 0x13, 0x37, 0xa5, 0xa5]));
+    await expect.poll(() => arm.state().link!.garbageBytes + arm.state().link!.crcErrors).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(arm.state().link!.state).toBe('up');
+  });
+
+  it('stalled feedback degrades the link and holds the arm', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    arm.sim!.firmware.stallFeedback(400);
+    await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('degraded');
+    await expect.poll(() => arm.state().governor.holdReason ?? '').toMatch(/no feedback for \d+ ms/);
+    await expect.poll(() => arm.state().link!.state, { timeout: 3000 }).toBe('up');
+    expect(arm.state().governor.holdLatched).toBe(true);
+  });
+
+  it('after a cable pull, reconnects by itself and does not move the arm', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    const before = arm.sim!.firmware.arm.positionsRad();
+    arm.sim!.firmware.pullCable();
+    await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('down');
+    expect(arm.state().governor.mode).toBe('no_feedback');
+    await expect.poll(() => arm.state().link!.state, { timeout: 5000 }).toBe('up');
+    expect(arm.state().link!.reconnects).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = arm.sim!.firmware.arm.positionsRad();
+    after.forEach((q, i) => expect(Math.abs(q - before[i]!)).toBeLessThan(0.01));
+    expect(arm.state().governor).toMatchObject({ mode: 'holding', holdLatched: true });
+    expect(() => arm.jog(2, 0.1)).toThrow(/link lost/);
+  });
+});
+
+describe('ArmService over real transports to the simulated A1', () => {
+  it('drives the sim through serialport and a socat pty pair', async () => {
+    const arm = await connected({ kind: 'sim', transport: 'pty' });
+    expect(arm.state().link!.description).toMatch(/socat pty/);
+    await expect.poll(() => arm.state().link!.feedbackRateHz, { timeout: 3000 }).toBeGreaterThan(150);
+    await enabled(arm);
+    arm.jog(1, 0.15);
+    await expect.poll(() => simPosition(arm, 1), { timeout: 3000 }).toBeCloseTo(0.15, 2);
+    expect(arm.sim!.firmware.reader.stats.crcErrors).toBe(0);
+  });
+
+  it('drives the sim over a loopback TCP socket', async () => {
+    const arm = await connected({ kind: 'sim', transport: 'tcp' });
+    await enabled(arm);
+    arm.jog(4, -0.1);
+    await expect.poll(() => simPosition(arm, 4), { timeout: 3000 }).toBeCloseTo(-0.1, 2);
+  });
+});
