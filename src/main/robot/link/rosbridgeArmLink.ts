@@ -157,6 +157,9 @@ interface SplitCommands {
  * command cycle and gripper stroke commands out, function codes as a service.
  * State, stats and reconnection follow ByteStreamArmLink.
  */
+/** Roughly four command sets; more unsent bytes than this means the network is not keeping up. */
+const MAX_BUFFERED_COMMAND_BYTES = 4096;
+
 export class RosbridgeArmLink implements ArmLink {
   readonly kind: LinkKind = 'rosbridge';
   readonly description: string;
@@ -251,6 +254,8 @@ export class RosbridgeArmLink implements ArmLink {
   sendJointCommands(commands: readonly JointCommand[]): boolean {
     const socket = this.openSocket();
     if (!socket || this.linkState === 'down' || this.linkState === 'connecting') return false;
+    // A slow network must not queue stale commands: while earlier ones are still unsent, drop this one.
+    if (socket.bufferedAmount > MAX_BUFFERED_COMMAND_BYTES) return false;
     const safe = commands.map((command) => clampJointCommand(command, this.motorLimits).command);
     const split = splitCommands(safe);
     if (!split) return false;
