@@ -12,6 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           // The `coach` CLI and headless host: the same services in plain Node.
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
+          // The arm runtime's own process: link, safety governor, 200 Hz control loop.
+          armProcess: resolve(__dirname, 'src/main/robot/runtime/armProcess.ts'),
         },
       },
     },

@@ -11,6 +11,7 @@ import { createWsBridge, type WebSocketLike } from '../../src/shared/contract/ws
 import type { CoachContract } from '../../src/shared/contract/api';
 import { encodeJointCommand, FrameReader, type JointCommand } from '../../src/shared/robot/wire';
 import { formatMsSummary } from '../stats';
+import { wallClockMs, type CommandBatchArrival } from '../../src/main/robot/runtime/armRuntimeProtocol';
 
 const { values } = parseArgs({
   options: {
@@ -62,45 +63,46 @@ async function holdLatency(transport: 'in-process' | 'pty'): Promise<string> {
   });
   while (bridge.connectionState() !== 'open') await new Promise((resolve) => setTimeout(resolve, 10));
 
-  // Only hold() writes frames during the measurement, so the first full command set at the firmware is the hold.
-  coach.arm.controlTicker.stop();
-  const firmware = coach.arm.sim!.firmware;
+  // Stop the control loop so that only hold() writes frames: the first full command set at the firmware is the hold.
+  const arm = coach.arm;
   const samples: number[] = [];
+  const toRuntime: number[] = [];
+  const onWire: number[] = [];
+  await arm.setControlLoop(false);
   for (let i = 0; i < trials; i += 1) {
-    coach.arm.release();
-    const arrived = new Promise<number>((resolve) => {
-      const stop = firmware.onCommandBatch((atMs) => {
-        stop();
-        resolve(atMs);
-      });
-    });
-    const sentAt = performance.now();
-    void bridge.call('arm.hold', {});
-    samples.push((await arrived) - sentAt);
+    await arm.release();
+    const arrived = arm.sim<CommandBatchArrival>({ kind: 'nextCommandBatch' });
+    // Holds arrive at random moments, not right on the heels of the benchmark's own release.
+    await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 3));
+    const sentAt = wallClockMs();
+    const reply = bridge.call('arm.hold', {});
+    const { arrivedAtMs, lastHoldWrittenAtMs } = await arrived;
+    samples.push(arrivedAtMs - sentAt);
+    toRuntime.push(lastHoldWrittenAtMs - sentAt);
+    onWire.push(arrivedAtMs - lastHoldWrittenAtMs);
+    await reply;
   }
   bridge.close();
   await host.close();
   await coach.close();
-  return formatMsSummary(
-    `hold latency, WebSocket → ${transport === 'pty' ? 'serialport → socat pty' : 'in-process link'}`,
-    samples,
-    5,
-  );
+  const label = `hold latency, WebSocket → arm process → ${transport === 'pty' ? 'serialport → socat pty' : 'in-process sim'}`;
+  return [
+    formatMsSummary(label, samples, 5),
+    formatMsSummary('  of which: call → hold frames written by the runtime', toRuntime),
+    formatMsSummary('  of which: written → whole set at the firmware', onWire),
+  ].join('\n');
 }
 
 async function tickJitter(): Promise<string> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-bench-'));
   const coach = createCoach({ dataDir, host: 'cli', arm: { autoConnect: false } });
   await coach.arm.connect({ kind: 'sim', transport: 'in-process', feedbackRateHz: 200 });
-  const ticker = coach.arm.controlTicker;
   await new Promise((resolve) => setTimeout(resolve, 500));
-  ticker.latenessMs.length = 0;
-  const overrunsBefore = ticker.overruns;
+  await coach.arm.tickerStats(true);
   await new Promise((resolve) => setTimeout(resolve, jitterSeconds * 1000));
-  const lateness = [...ticker.latenessMs];
-  const overruns = ticker.overruns - overrunsBefore;
+  const stats = await coach.arm.tickerStats(true);
   await coach.close();
-  return `${formatMsSummary(`control tick lateness at ${ticker.rateHz} Hz (sim + link running)`, lateness, 2)}  overruns ${overruns}`;
+  return `${formatMsSummary(`control tick lateness at ${stats.rateHz} Hz (sim + link running)`, stats.latenessMs, 2)}  overruns ${stats.overruns}`;
 }
 
 async function main(): Promise<void> {

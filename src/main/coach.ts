@@ -8,7 +8,6 @@ import { probeOnnxRuntime } from './system/onnxRuntimeProbe';
 import { collectSystemInfo } from './system/systemInfo';
 import { ArmService, type ArmServiceOptions } from './robot/armService';
 import { listSerialPorts } from './robot/link/serialChannel';
-import { loadArmChain } from './robot/urdf/loadUrdf';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -41,8 +40,7 @@ export function createCoach(config: CoachConfig): Coach {
   const settings = new SettingsStore(dataDir);
   const health = new HealthMonitor(config.healthIntervalMs ?? 1000);
   health.start();
-  const chain = loadArmChain(app.root);
-  const arm = new ArmService({ chain, ...config.arm?.options });
+  const arm = new ArmService(app.root, config.arm?.options);
   const warnings = settings.warnings;
   const startup = settings.get();
   const ready =

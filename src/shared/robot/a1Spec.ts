@@ -121,6 +121,7 @@ export const FAULT_BIT = {
   motorDisconnected: 2,
   positionJump: 3,
   timeout: 6,
+  positionLimit: 7,
   serialLost: 17,
   noMessages: 18,
 } as const;

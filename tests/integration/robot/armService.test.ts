@@ -4,7 +4,10 @@ import type { LinkConfigInput } from '../../../src/shared/arm';
 import { linkConfigSchema } from '../../../src/shared/arm';
 import { CoachError } from '../../../src/shared/contract/errors';
 
-const START = [0, 0.5, -1, 0, 0.3, 0, 1];
+import { SIM_START_RAD } from '../../../src/main/robot/runtime/armRuntime';
+
+/** The sim starts at the home pose with the gripper open. */
+const START = SIM_START_RAD;
 const services: ArmService[] = [];
 
 afterEach(async () => {
@@ -12,7 +15,7 @@ afterEach(async () => {
 });
 
 async function connected(link: LinkConfigInput = { kind: 'sim' }): Promise<ArmService> {
-  const arm = new ArmService({ simStartRad: START });
+  const arm = new ArmService(process.cwd());
   services.push(arm);
   await arm.connect(linkConfigSchema.parse(link));
   await expect.poll(() => arm.state().link?.state, { timeout: 5000 }).toBe('up');
@@ -20,14 +23,15 @@ async function connected(link: LinkConfigInput = { kind: 'sim' }): Promise<ArmSe
   return arm;
 }
 
-const simPosition = (arm: ArmService, motorId: number) => arm.sim!.firmware.arm.positionsRad()[motorId - 1]!;
+const simPositions = (arm: ArmService) => arm.sim<number[]>({ kind: 'positions' });
+const simPosition = async (arm: ArmService, motorId: number) => (await simPositions(arm))[motorId - 1]!;
 
 async function enabled(arm: ArmService): Promise<void> {
   await arm.enable();
   await expect.poll(() => arm.state().enabled).toBe(true);
 }
 
-describe('ArmService on the simulated A1 (in-process)', () => {
+describe('ArmService on the simulated A1 (in-process link, runtime in its own process)', () => {
   it('holds where the arm is on connect and reports 200 Hz feedback', async () => {
     const arm = await connected();
     const state = arm.state();
@@ -39,58 +43,58 @@ describe('ArmService on the simulated A1 (in-process)', () => {
 
   it('refuses to jog disabled motors, then jogs through the governor once enabled', async () => {
     const arm = await connected();
-    expect(() => arm.jog(2, 0.2)).toThrow(/disabled/);
+    await expect(arm.jog(2, 0.2)).rejects.toThrow(/disabled/);
     await enabled(arm);
-    arm.jog(2, 0.2);
-    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeCloseTo(0.7, 2);
+    await arm.jog(2, 0.2);
+    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeCloseTo(START[1]! + 0.2, 2);
   });
 
   it('Stop (hold) during a move stops the arm and refuses motion until release', async () => {
     const arm = await connected();
     await enabled(arm);
-    arm.jog(2, 0.3);
+    await arm.jog(2, -0.3);
     await new Promise((resolve) => setTimeout(resolve, 60));
-    const state = arm.hold();
+    const state = await arm.hold();
     expect(state.governor).toMatchObject({ holdLatched: true, holdReason: 'Stop (hold) pressed' });
     // The PD loop settles on the held position within a few hundred ms, well short of the 0.8 rad target.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const settled = simPosition(arm, 2);
-    expect(settled).toBeLessThan(0.75);
+    const settled = await simPosition(arm, 2);
+    expect(settled).toBeGreaterThan(START[1]! - 0.25);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(Math.abs(simPosition(arm, 2) - settled)).toBeLessThan(0.003);
-    expect(() => arm.jog(2, 0.1)).toThrow(CoachError);
-    expect(() => arm.jog(2, 0.1)).toThrow(/held/);
-    arm.release();
-    arm.jog(2, 0.1);
-    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeGreaterThan(settled + 0.08);
+    expect(Math.abs((await simPosition(arm, 2)) - settled)).toBeLessThan(0.003);
+    await expect(arm.jog(2, 0.1)).rejects.toThrow(CoachError);
+    await expect(arm.jog(2, 0.1)).rejects.toThrow(/held/);
+    await arm.release();
+    await arm.jog(2, -0.1);
+    await expect.poll(() => simPosition(arm, 2), { timeout: 3000 }).toBeLessThan(settled - 0.08);
   });
 
   it('a position jump faults the arm, names the fault, and needs clear-error and release', async () => {
     const arm = await connected();
     await enabled(arm);
-    arm.sim!.firmware.arm.injectPositionJump(3, 0.05);
+    await arm.sim({ kind: 'positionJump', motorId: 3, deltaRad: 0.05 });
     await expect.poll(() => arm.state().governor.mode).toBe('faulted');
     expect(arm.state().faults).toEqual([expect.objectContaining({ motor: 'arm_joint3', names: ['position jump'] })]);
     expect(arm.state().governor.holdReason).toBe('arm fault — arm_joint3: position jump');
-    expect(() => arm.jog(1, 0.1)).toThrow(/faulted/);
-    expect(() => arm.release()).toThrow(/clear the error/);
+    await expect(arm.jog(1, 0.1)).rejects.toThrow(/faulted/);
+    await expect(arm.release()).rejects.toThrow(/clear the error/);
     await arm.clearError();
     await expect.poll(() => arm.state().faults).toEqual([]);
-    arm.release();
-    arm.jog(1, 0.05);
+    await arm.release();
+    await arm.jog(1, 0.05);
   });
 
   it('an injected overcurrent fault stops policy motion with the fault name', async () => {
     const arm = await connected();
     await enabled(arm);
-    arm.jog(2, 0.3);
-    arm.sim!.firmware.arm.injectFaultBits(5, 1 << 12);
+    await arm.jog(2, 0.3);
+    await arm.sim({ kind: 'faultBits', motorId: 5, bits: 1 << 12 });
     await expect.poll(() => arm.state().governor.holdReason).toBe('arm fault — arm_joint5: overcurrent');
   });
 
   it('counts garbage on the wire and keeps the link up', async () => {
     const arm = await connected();
-    arm.sim!.firmware.sendGarbage(new Uint8Array([0xa5, 0x01, 0x1e, 0x00, 0xff, 0x13, 0x37, 0xa5, 0xa5]));
+    await arm.sim({ kind: 'garbage', bytes: [0xa5, 0x01, 0x1e, 0x00, 0xff, 0x13, 0x37, 0xa5, 0xa5] });
     await expect.poll(() => arm.state().link!.garbageBytes + arm.state().link!.crcErrors).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(arm.state().link!.state).toBe('up');
@@ -99,7 +103,7 @@ describe('ArmService on the simulated A1 (in-process)', () => {
   it('stalled feedback degrades the link and holds the arm', async () => {
     const arm = await connected();
     await enabled(arm);
-    arm.sim!.firmware.stallFeedback(400);
+    await arm.sim({ kind: 'stallFeedback', durationMs: 400 });
     await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('degraded');
     await expect.poll(() => arm.state().governor.holdReason ?? '').toMatch(/no feedback for \d+ ms/);
     await expect.poll(() => arm.state().link!.state, { timeout: 3000 }).toBe('up');
@@ -109,17 +113,17 @@ describe('ArmService on the simulated A1 (in-process)', () => {
   it('after a cable pull, reconnects by itself and does not move the arm', async () => {
     const arm = await connected();
     await enabled(arm);
-    const before = arm.sim!.firmware.arm.positionsRad();
-    arm.sim!.firmware.pullCable();
+    const before = await simPositions(arm);
+    await arm.sim({ kind: 'pullCable' });
     await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('down');
     expect(arm.state().governor.mode).toBe('no_feedback');
     await expect.poll(() => arm.state().link!.state, { timeout: 5000 }).toBe('up');
     expect(arm.state().link!.reconnects).toBeGreaterThanOrEqual(1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const after = arm.sim!.firmware.arm.positionsRad();
+    const after = await simPositions(arm);
     after.forEach((q, i) => expect(Math.abs(q - before[i]!)).toBeLessThan(0.01));
     expect(arm.state().governor).toMatchObject({ mode: 'holding', holdLatched: true });
-    expect(() => arm.jog(2, 0.1)).toThrow(/link lost/);
+    await expect(arm.jog(2, 0.1)).rejects.toThrow(/link lost/);
   });
 });
 
@@ -129,15 +133,27 @@ describe('ArmService over real transports to the simulated A1', () => {
     expect(arm.state().link!.description).toMatch(/socat pty/);
     await expect.poll(() => arm.state().link!.feedbackRateHz, { timeout: 3000 }).toBeGreaterThan(150);
     await enabled(arm);
-    arm.jog(1, 0.15);
-    await expect.poll(() => simPosition(arm, 1), { timeout: 3000 }).toBeCloseTo(0.15, 2);
-    expect(arm.sim!.firmware.reader.stats.crcErrors).toBe(0);
+    await arm.jog(1, 0.15);
+    await expect.poll(() => simPosition(arm, 1), { timeout: 3000 }).toBeCloseTo(START[0]! + 0.15, 2);
+    expect(await arm.sim({ kind: 'firmwareStats' })).toMatchObject({ crcErrors: 0 });
   });
 
   it('drives the sim over a loopback TCP socket', async () => {
     const arm = await connected({ kind: 'sim', transport: 'tcp' });
     await enabled(arm);
-    arm.jog(4, -0.1);
-    await expect.poll(() => simPosition(arm, 4), { timeout: 3000 }).toBeCloseTo(-0.1, 2);
+    await arm.jog(4, -0.1);
+    await expect.poll(() => simPosition(arm, 4), { timeout: 3000 }).toBeCloseTo(START[3]! - 0.1, 2);
+  });
+});
+
+describe('ArmService with the runtime in the calling process', () => {
+  it('behaves the same', async () => {
+    const arm = new ArmService(process.cwd(), { runIn: 'main' });
+    services.push(arm);
+    await arm.connect(linkConfigSchema.parse({ kind: 'sim' }));
+    await expect.poll(() => arm.state().link?.state, { timeout: 5000 }).toBe('up');
+    await enabled(arm);
+    await arm.jog(6, 0.1);
+    await expect.poll(() => simPosition(arm, 6), { timeout: 3000 }).toBeCloseTo(START[5]! + 0.1, 2);
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { SerialPort } from 'serialport';
 import type { SerialPortInfo } from '../../../shared/arm';
 import { DEFAULT_BAUD_RATE, USB_PRODUCT_ID, USB_VENDOR_ID } from '../../../shared/robot/a1Spec';
@@ -22,10 +23,11 @@ export function serialChannelOpener(path: string, baudRate = DEFAULT_BAUD_RATE):
         };
         port.on('close', (closeError: Error | null) => finish(closeError ? closeError.message : 'port closed'));
         port.on('error', (portError: Error) => finish(portError.message));
+        const write = directTtyWriter(port);
         resolve({
           description: `serial ${path} @ ${baudRate} baud`,
           write: (bytes) => {
-            if (port.isOpen) port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+            if (port.isOpen) write(bytes);
           },
           onData: (listener) => port.on('data', (chunk: Buffer) => listener(chunk)),
           onClose: (listener) => {
@@ -39,6 +41,36 @@ export function serialChannelOpener(path: string, baudRate = DEFAULT_BAUD_RATE):
         });
       });
     });
+}
+
+const RETRY_LATER = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
+
+/**
+ * serialport writes through its stream and libuv's thread pool, which adds
+ * milliseconds under load. Command frames are small: on POSIX write them to
+ * the device at once, and fall back to serialport's queue for whatever the
+ * device cannot take now (keeping byte order: nothing jumps a queued write).
+ */
+function directTtyWriter(port: SerialPort): (bytes: Uint8Array) => void {
+  let queued = 0;
+  const enqueue = (bytes: Uint8Array) => {
+    queued += 1;
+    port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), () => (queued -= 1));
+  };
+  return (bytes) => {
+    const fd = (port.port as { fd?: number | null } | undefined)?.fd;
+    if (process.platform === 'win32' || typeof fd !== 'number' || queued > 0) return enqueue(bytes);
+    let rest = bytes;
+    try {
+      const written = fs.writeSync(fd, rest);
+      if (written === rest.length) return;
+      rest = rest.subarray(written);
+    } catch (error) {
+      // Not writable now, or a real failure: serialport's own path retries or reports it as a close.
+      if (!RETRY_LATER.has((error as NodeJS.ErrnoException).code ?? '')) return enqueue(rest);
+    }
+    enqueue(rest);
+  };
 }
 
 /** Serial ports on this machine; the A1 enumerates as an STM32 virtual COM port (0483:5740). */

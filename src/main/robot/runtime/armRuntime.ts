@@ -1,23 +1,24 @@
-import type { ArmState, LinkConfig, LinkState } from '../../shared/arm';
-import { CoachError } from '../../shared/contract/errors';
+import type { ArmState, LinkConfig, LinkState } from '../../../shared/arm';
+import { CoachError } from '../../../shared/contract/errors';
 import {
   A1_MOTOR_LIMITS,
   DEFAULT_GRIPPER_MM_PER_RAD,
   FAULT_BIT,
   GRIPPER_LIMIT,
   MOTOR_NAMES,
-} from '../../shared/robot/a1Spec';
-import { A1_HOME_Q_RAD, type KinematicChain } from '../../shared/robot/kinematics';
-import { describeMotorFault, type MotorFault } from '../../shared/robot/wire';
-import { Topic } from '../system/topic';
-import { openArmLink, type OpenedArmLink } from './armLinkFactory';
-import { ControlTicker } from './control/controlTicker';
-import type { ArmFeedback } from './link/armLink';
-import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from './safety/governorConfig';
-import { SafetyGovernor } from './safety/safetyGovernor';
-import { workspaceCheck } from './safety/workspaceBounds';
+} from '../../../shared/robot/a1Spec';
+import { A1_HOME_Q_RAD, type KinematicChain } from '../../../shared/robot/kinematics';
+import { describeMotorFault, type MotorFault } from '../../../shared/robot/wire';
+import { Topic } from '../../system/topic';
+import { openArmLink, type OpenedArmLink } from '../armLinkFactory';
+import { ControlTicker } from '../control/controlTicker';
+import type { ArmFeedback } from '../link/armLink';
+import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from '../safety/governorConfig';
+import { SafetyGovernor } from '../safety/safetyGovernor';
+import { workspaceCheck } from '../safety/workspaceBounds';
+import { wallClockMs } from './armRuntimeProtocol';
 
-export interface ArmServiceOptions {
+export interface ArmRuntimeOptions {
   governor?: Partial<GovernorConfig>;
   controlRateHz?: number;
   stateRateHz?: number;
@@ -30,13 +31,17 @@ export interface ArmServiceOptions {
 }
 
 const ENABLE_RESEND_MS = 1000;
+export const STOP_HOLD_REASON = 'Stop (hold) pressed';
+/** A fresh simulated arm starts at the home pose with the gripper nearly open (57 mm). */
+export const SIM_START_RAD: readonly number[] = [...A1_HOME_Q_RAD, GRIPPER_LIMIT.upperRad - 0.1];
 
 /**
- * The arm as the rest of Coach sees it: one link at a time, the safety
- * governor every motion passes, the control loop that streams the governor's
- * setpoints, and the state stream for the console.
+ * The arm's real-time side: one link at a time, the safety governor every
+ * motion passes, the control loop that streams the governor's setpoints, and
+ * the state stream. It runs in its own worker thread (see ArmService) so that
+ * the control loop never waits on the console, the host or the inference.
  */
-export class ArmService {
+export class ArmRuntime {
   readonly stateTopic = new Topic<ArmState>();
   private opened: OpenedArmLink | null = null;
   private governor: SafetyGovernor;
@@ -48,10 +53,12 @@ export class ArmService {
   private enableWanted = false;
   private lastEnableSentMs = 0;
   private unsubscribeLink: (() => void)[] = [];
+  /** When the last hold's frames were handed to the link (wall clock), for the latency benchmark's breakdown. */
+  lastHoldWrittenAtMs = 0;
   private readonly feedbackTimeoutMs: number;
   private readonly stateIntervalMs: number;
 
-  constructor(private readonly options: ArmServiceOptions = {}) {
+  constructor(private readonly options: ArmRuntimeOptions = {}) {
     this.governorConfig = {
       ...DEFAULT_GOVERNOR_CONFIG,
       ...(options.chain ? { checkWorkspace: workspaceCheck(options.chain) } : {}),
@@ -78,7 +85,7 @@ export class ArmService {
 
   async connect(config: LinkConfig): Promise<ArmState> {
     await this.disconnect();
-    const opened = await openArmLink(config, this.options.simStartRad ?? [...A1_HOME_Q_RAD, GRIPPER_LIMIT.upperRad]);
+    const opened = await openArmLink(config, this.options.simStartRad ?? SIM_START_RAD);
     this.opened = opened;
     this.governor = new SafetyGovernor(this.governorConfig);
     this.unsubscribeLink = [
@@ -135,9 +142,10 @@ export class ArmService {
   }
 
   /** "Stop (hold)": works in every state; the hold frames go out before this returns. */
-  hold(reason = 'Stop (hold) pressed'): ArmState {
+  hold(reason = STOP_HOLD_REASON): ArmState {
     const commands = this.governor.hold(reason);
     if (commands) this.opened?.link.sendJointCommands(commands);
+    this.lastHoldWrittenAtMs = wallClockMs();
     this.publishState();
     return this.state();
   }

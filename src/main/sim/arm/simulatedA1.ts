@@ -16,6 +16,8 @@ interface MotorState {
   enabled: boolean;
   injectedFaults: number;
   command: JointCommand | null;
+  /** The motor ran into its hard stop during the last step. */
+  atHardStop: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class SimulatedA1 {
       enabled: false,
       injectedFaults: 0,
       command: null,
+      atHardStop: false,
     }));
   }
 
@@ -93,7 +96,8 @@ export class SimulatedA1 {
     const acceleration = (torque - FRICTION[index]! * motor.velRadS) / INERTIA_KG_M2[index]!;
     motor.velRadS = Math.max(-limit.velocityRadS, Math.min(limit.velocityRadS, motor.velRadS + acceleration * h));
     motor.posRad += motor.velRadS * h;
-    if (motor.posRad < limit.lowerRad || motor.posRad > limit.upperRad) {
+    motor.atHardStop = motor.posRad < limit.lowerRad || motor.posRad > limit.upperRad;
+    if (motor.atHardStop) {
       motor.posRad = Math.max(limit.lowerRad, Math.min(limit.upperRad, motor.posRad));
       motor.velRadS = 0;
     }
@@ -103,8 +107,7 @@ export class SimulatedA1 {
     return this.motors.map((motor, i) => {
       let mask = motor.enabled ? 1 << FAULT_BIT.enabled : 1 << FAULT_BIT.disabled;
       if (this.sinceCommandS > COMMAND_TIMEOUT_S) mask |= 1 << FAULT_BIT.timeout;
-      const limit = this.limits[i]!;
-      if (motor.posRad <= limit.lowerRad || motor.posRad >= limit.upperRad) mask |= 1 << 7;
+      if (motor.atHardStop) mask |= 1 << FAULT_BIT.positionLimit;
       return {
         motorId: i + 1,
         posRad: motor.posRad,

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+const SOCAT_PRIORITY = -5;
+
 export interface PtyPair {
   /** The end Coach opens, as it would open /dev/ttyACM0. */
   hostPath: string;
@@ -23,6 +25,12 @@ export async function startSocatPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     });
   } catch (error) {
     throw new Error(`cannot start socat (${(error as Error).message}); install it with "apt-get install socat"`);
+  }
+  try {
+    // socat stands in for the USB cable and kernel driver; keep it from being starved on a busy machine.
+    if (child.pid) os.setPriority(child.pid, SOCAT_PRIORITY);
+  } catch {
+    // Not permitted for this user: fine, just less steady latency.
   }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

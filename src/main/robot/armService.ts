@@ -1,0 +1,205 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import type { ArmState, LinkConfig } from '../../shared/arm';
+import { CoachError } from '../../shared/contract/errors';
+import { Topic } from '../system/topic';
+import { loadArmChain } from './urdf/loadUrdf';
+import { ArmRuntime } from './runtime/armRuntime';
+import { handleArmRequest } from './runtime/armRequestHandler';
+import type {
+  ArmRequest,
+  ArmProcessInbound,
+  ArmProcessOutbound,
+  ArmRuntimeSettings,
+  SimProbe,
+  TickerStats,
+} from './runtime/armRuntimeProtocol';
+
+export interface ArmServiceOptions extends Omit<ArmRuntimeSettings, 'appRoot'> {
+  /**
+   * 'process' (default): the control loop, link and governor run in a process
+   * of their own, so nothing in the main process (host, UI traffic, recording,
+   * inference, GC of a large heap) delays a control tick or a hold, and a
+   * crash there cannot leave the arm commanded by a dead loop. (Not a worker
+   * thread: serialport's native poller only works on a process's main thread.)
+   * 'main' runs them in this process.
+   */
+  runIn?: 'process' | 'main';
+}
+
+/** Raised priority for the control process where the OS allows it (root, or CAP_SYS_NICE); ignored otherwise. */
+const CONTROL_PROCESS_PRIORITY = -5;
+
+/**
+ * Starts the runtime's process: the bundled file next to the built app, or the
+ * TypeScript source through tsx when Coach runs from source (tests, benches).
+ */
+function spawnArmProcess(appRoot: string): ChildProcess {
+  const fromSource = __filename.endsWith('.ts');
+  const entry = fromSource
+    ? path.join(appRoot, 'src/main/robot/runtime/armProcess.ts')
+    : path.join(appRoot, 'out/main/armProcess.js');
+  const child = fork(entry, [], {
+    serialization: 'advanced',
+    execArgv: fromSource ? ['--require', require.resolve('tsx/cjs')] : [],
+    // Inside Electron, run the child as plain Node.
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    if (child.pid) os.setPriority(child.pid, CONTROL_PROCESS_PRIORITY);
+  } catch {
+    // Not permitted for this user: the default priority still works.
+  }
+  return child;
+}
+
+/** The state shown before the runtime has said anything. */
+function initialState(): ArmState {
+  return new ArmRuntime().state();
+}
+
+/**
+ * The arm as the rest of Coach sees it: an asynchronous facade over the arm
+ * runtime (link, safety governor, 200 Hz control loop), which lives in a
+ * process of its own by default.
+ */
+export class ArmService {
+  readonly stateTopic = new Topic<ArmState>();
+  private latest: ArmState = initialState();
+  private readonly child: ChildProcess | null = null;
+  private readonly runtime: ArmRuntime | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private failure: string | null = null;
+
+  constructor(appRoot: string, options: ArmServiceOptions = {}) {
+    const { runIn = 'process', ...rest } = options;
+    const settings: ArmRuntimeSettings = { appRoot, ...rest };
+    if (runIn === 'main') {
+      this.runtime = new ArmRuntime({ ...settings, chain: loadArmChain(appRoot) });
+      this.runtime.stateTopic.subscribe((state) => this.onState(state));
+      return;
+    }
+    this.child = spawnArmProcess(appRoot);
+    this.child.on('message', (message: ArmProcessOutbound) => this.onMessage(message));
+    this.child.on('error', (error) => this.fail(`the arm runtime failed: ${error.message}`));
+    this.child.on('exit', (code, signal) => this.fail(`the arm runtime stopped (${signal ?? `exit code ${code}`})`));
+    this.child.send({ type: 'init', settings } satisfies ArmProcessInbound);
+  }
+
+  state(): ArmState {
+    return this.latest;
+  }
+
+  connect(config: LinkConfig): Promise<ArmState> {
+    return this.request({ op: 'connect', config }) as Promise<ArmState>;
+  }
+
+  disconnect(): Promise<ArmState> {
+    return this.request({ op: 'disconnect' }) as Promise<ArmState>;
+  }
+
+  enable(): Promise<ArmState> {
+    return this.request({ op: 'enable' }) as Promise<ArmState>;
+  }
+
+  disable(): Promise<ArmState> {
+    return this.request({ op: 'disable' }) as Promise<ArmState>;
+  }
+
+  clearError(): Promise<ArmState> {
+    return this.request({ op: 'clearError' }) as Promise<ArmState>;
+  }
+
+  /** Stop (hold): the hold frames are on their way to the arm when this resolves. */
+  hold(reason?: string): Promise<ArmState> {
+    return this.request({ op: 'hold', reason }) as Promise<ArmState>;
+  }
+
+  release(): Promise<ArmState> {
+    return this.request({ op: 'release' }) as Promise<ArmState>;
+  }
+
+  jog(motorId: number, deltaRad: number): Promise<ArmState> {
+    return this.request({ op: 'jog', motorId, deltaRad }) as Promise<ArmState>;
+  }
+
+  move(target: (number | null)[]): Promise<ArmState> {
+    return this.request({ op: 'move', target }) as Promise<ArmState>;
+  }
+
+  /** Fault injection and probes on the simulated arm. */
+  sim<T = unknown>(probe: SimProbe): Promise<T> {
+    return this.request({ op: 'sim', probe }) as Promise<T>;
+  }
+
+  tickerStats(reset = false): Promise<TickerStats> {
+    return this.request({ op: 'tickerStats', reset }) as Promise<TickerStats>;
+  }
+
+  /** Diagnostics only: pauses or resumes the control loop (the hold-latency benchmark isolates hold frames). */
+  setControlLoop(running: boolean): Promise<void> {
+    return this.request({ op: 'controlLoop', running }) as Promise<void>;
+  }
+
+  async close(): Promise<void> {
+    if (this.failure) return;
+    await this.request({ op: 'close' }).catch(() => {});
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    }
+  }
+
+  private request(request: ArmRequest): Promise<unknown> {
+    if (this.runtime) {
+      return handleArmRequest(this.runtime, request).then((value) => this.noteState(value));
+    }
+    if (this.failure || !this.child?.connected) {
+      return Promise.reject(new CoachError('arm_runtime_down', this.failure ?? 'the arm runtime is not running'));
+    }
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve: (value) => resolve(this.noteState(value)), reject });
+      this.child!.send({ type: 'request', id, request } satisfies ArmProcessInbound);
+    });
+  }
+
+  /** Replies that carry an ArmState are as fresh as the stream; keep the newest. */
+  private noteState(value: unknown): unknown {
+    const state = value as Partial<ArmState> | null;
+    if (state && typeof state === 'object' && typeof state.sampledAtMs === 'number' && 'governor' in state) {
+      if (state.sampledAtMs >= this.latest.sampledAtMs) this.latest = state as ArmState;
+    }
+    return value;
+  }
+
+  private onState(state: ArmState): void {
+    this.latest = state;
+    this.stateTopic.publish(state);
+  }
+
+  private onMessage(message: ArmProcessOutbound): void {
+    if (message.type === 'state') {
+      this.onState(message.state);
+      return;
+    }
+    if (message.type !== 'reply') return;
+    const call = this.pending.get(message.id);
+    if (!call) return;
+    this.pending.delete(message.id);
+    if (message.ok) call.resolve(message.value);
+    else call.reject(CoachError.fromShape(message.error));
+  }
+
+  private fail(reason: string): void {
+    if (this.failure) return;
+    this.failure = reason;
+    for (const call of this.pending.values()) call.reject(new CoachError('arm_runtime_down', reason));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,71 @@
+import type { ArmState, LinkConfig } from '../../../shared/arm';
+import type { CoachErrorShape } from '../../../shared/contract/errors';
+import type { GovernorConfig } from '../safety/governorConfig';
+
+/** What the arm runtime's process is started with (plain data: it crosses a process boundary). */
+export interface ArmRuntimeSettings {
+  /** Coach's install folder, to find the URDF. */
+  appRoot: string;
+  governor?: Partial<Omit<GovernorConfig, 'checkWorkspace'>>;
+  controlRateHz?: number;
+  stateRateHz?: number;
+  feedbackTimeoutMs?: number;
+  simStartRad?: readonly number[];
+}
+
+/** Fault injection and probes on the simulated arm, for tests, benchmarks and demos. */
+export type SimProbe =
+  | { kind: 'positionJump'; motorId: number; deltaRad: number }
+  | { kind: 'faultBits'; motorId: number; bits: number }
+  | { kind: 'pullCable' }
+  | { kind: 'stallFeedback'; durationMs: number }
+  | { kind: 'garbage'; bytes: number[] }
+  | { kind: 'positions' }
+  /** Resolves (a CommandBatchArrival) when the next full command set reaches the firmware. */
+  | { kind: 'nextCommandBatch' }
+  | { kind: 'firmwareStats' };
+
+export type ArmRequest =
+  | { op: 'connect'; config: LinkConfig }
+  | { op: 'disconnect' }
+  | { op: 'enable' }
+  | { op: 'disable' }
+  | { op: 'clearError' }
+  | { op: 'hold'; reason?: string }
+  | { op: 'release' }
+  | { op: 'jog'; motorId: number; deltaRad: number }
+  | { op: 'move'; target: (number | null)[] }
+  | { op: 'state' }
+  | { op: 'sim'; probe: SimProbe }
+  | { op: 'tickerStats'; reset: boolean }
+  /** Diagnostics only (the hold-latency benchmark): pause or resume the control loop. */
+  | { op: 'controlLoop'; running: boolean }
+  | { op: 'close' };
+
+export interface CommandBatchArrival {
+  /** When the firmware had the whole command set (wall clock, ms). */
+  arrivedAtMs: number;
+  /** When the runtime last handed hold frames to the link. */
+  lastHoldWrittenAtMs: number;
+}
+
+export interface TickerStats {
+  rateHz: number;
+  latenessMs: number[];
+  overruns: number;
+  ticks: number;
+}
+
+export type ArmProcessInbound =
+  { type: 'init'; settings: ArmRuntimeSettings } | { type: 'request'; id: number; request: ArmRequest };
+
+export type ArmProcessOutbound =
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: CoachErrorShape }
+  | { type: 'state'; state: ArmState }
+  | { type: 'ready' };
+
+/** Absolute milliseconds comparable across processes (each one's performance.now() has its own origin). */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
