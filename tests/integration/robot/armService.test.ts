@@ -100,14 +100,27 @@ describe('ArmService on the simulated A1 (in-process link, runtime in its own pr
     expect(arm.state().link!.state).toBe('up');
   });
 
-  it('stalled feedback degrades the link and holds the arm', async () => {
+  it('stalled feedback during motion degrades the link and latches a hold', async () => {
     const arm = await connected();
     await enabled(arm);
+    // 0.45 rad at 2 rad/s keeps the arm moving past the 150 ms feedback timeout.
+    await arm.move([START[0]! + 0.45, null, null, null, null, null, null]);
     await arm.sim({ kind: 'stallFeedback', durationMs: 400 });
     await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('degraded');
     await expect.poll(() => arm.state().governor.holdReason ?? '').toMatch(/no feedback for \d+ ms/);
     await expect.poll(() => arm.state().link!.state, { timeout: 3000 }).toBe('up');
     expect(arm.state().governor.holdLatched).toBe(true);
+  });
+
+  it('refuses new motion while feedback is stale, without latching a resting arm', async () => {
+    const arm = await connected();
+    await enabled(arm);
+    await arm.sim({ kind: 'stallFeedback', durationMs: 500 });
+    await expect.poll(() => arm.state().link!.state, { timeout: 2000 }).toBe('degraded');
+    await expect(arm.jog(2, 0.1)).rejects.toThrow(/no fresh feedback from the arm \(last \d+ ms ago\)/);
+    await expect.poll(() => arm.state().link!.state, { timeout: 3000 }).toBe('up');
+    expect(arm.state().governor.holdLatched).toBe(false);
+    await arm.jog(2, 0.1);
   });
 
   it('after a cable pull, reconnects by itself and does not move the arm', async () => {

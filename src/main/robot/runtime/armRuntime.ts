@@ -171,6 +171,15 @@ export class ArmRuntime {
   /** Any motion producer's entry point: everything goes through the governor. */
   move(target: readonly (number | null)[]): ArmState {
     if (!this.opened) throw new CoachError('not_connected', 'no arm link; connect first');
+    const feedbackAgeMs = this.lastFeedback ? Date.now() - this.lastFeedback.receivedAtMs : Infinity;
+    if (feedbackAgeMs > this.feedbackTimeoutMs) {
+      throw new CoachError(
+        'motion_refused',
+        this.lastFeedback
+          ? `no fresh feedback from the arm (last ${Math.round(feedbackAgeMs)} ms ago); check the link`
+          : 'no feedback from the arm yet; wait for the link to be up',
+      );
+    }
     const result = this.governor.requestMotion(target, Date.now());
     if (!result.ok) throw new CoachError('motion_refused', result.reason);
     return this.state();
@@ -231,8 +240,10 @@ export class ArmRuntime {
   private controlTick(nowMs: number): void {
     const link = this.opened?.link;
     if (!link) return;
+    // Moving blind is not allowed: stale feedback during motion latches a hold. A resting arm keeps
+    // being commanded to hold where it is, and new motion waits for fresh feedback (see move()).
     const feedbackAgeMs = this.lastFeedback ? nowMs - this.lastFeedback.receivedAtMs : Infinity;
-    if (this.lastFeedback && feedbackAgeMs > this.feedbackTimeoutMs && !this.governor.status().holdLatched) {
+    if (this.lastFeedback && feedbackAgeMs > this.feedbackTimeoutMs && this.governor.status().mode === 'moving') {
       this.governor.hold(`no feedback for ${Math.round(feedbackAgeMs)} ms`);
     }
     const commands = this.governor.tick(nowMs);

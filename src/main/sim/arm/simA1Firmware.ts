@@ -2,6 +2,7 @@ import { FUNCTION_CODES, MOTOR_COUNT } from '../../../shared/robot/a1Spec';
 import { encodeFeedbackPacket, FrameReader } from '../../../shared/robot/wire';
 import type { ByteChannel } from '../../robot/link/byteChannel';
 import { SimulatedA1 } from './simulatedA1';
+import { ControlTicker } from '../../robot/control/controlTicker';
 
 export interface SimFirmwareOptions {
   feedbackRateHz?: number;
@@ -17,7 +18,7 @@ export const DEFAULT_SIM_FEEDBACK_RATE_HZ = 200;
 export class SimA1Firmware {
   readonly reader = new FrameReader();
   private channel: ByteChannel | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly ticker: ControlTicker;
   private lastStepAtNs = process.hrtime.bigint();
   private stalledUntilMs = 0;
   private readonly feedbackRateHz: number;
@@ -30,6 +31,8 @@ export class SimA1Firmware {
     options: SimFirmwareOptions = {},
   ) {
     this.feedbackRateHz = options.feedbackRateHz ?? DEFAULT_SIM_FEEDBACK_RATE_HZ;
+    // Absolute deadlines, as firmware would keep: setInterval drifts to ~180 Hz under load.
+    this.ticker = new ControlTicker(this.feedbackRateHz, () => this.cycle());
   }
 
   /** Serves one channel (a new one replaces the old, as when a cable is re-plugged). */
@@ -39,15 +42,14 @@ export class SimA1Firmware {
     channel.onClose(() => {
       if (this.channel === channel) this.channel = null;
     });
-    if (!this.timer) {
+    if (!this.ticker.running) {
       this.lastStepAtNs = process.hrtime.bigint();
-      this.timer = setInterval(() => this.cycle(), 1000 / this.feedbackRateHz);
+      this.ticker.start();
     }
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.ticker.stop();
     this.channel?.close();
     this.channel = null;
   }

@@ -53,10 +53,14 @@ export async function startSocatPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     child.kill();
     throw error;
   }
+  // socat must not outlive the process that started it.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
   return {
     hostPath,
     devicePath,
     close: () => {
+      process.removeListener('exit', killOnExit);
       child.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     },
