@@ -1,15 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/main/cli/runCli';
+import { captureOutput } from '../helpers/captureOutput';
 import { parseLinkSpec } from '../../src/main/cli/commands/armLinkSpec';
 import { encodeFeedbackPacket, encodeFunctionFrame } from '../../src/shared/robot/wire';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  return { out: () => out.join(''), err: () => err.join('') };
-}
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -17,7 +10,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('coach arm frame', () => {
   it('prints a joint command frame that decodes back to the command', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'frame', 'joint', '--id', '3', '--pos', '-1', '--kp', '20', '--kd', '1'])).toBe(0);
     expect(io.out().trim()).toMatch(/^a5 10 0b 00 03 36 b0 75 30 75 30 27 d8 27 74 [0-9a-f]{2} [0-9a-f]{2}$/);
     const line = io.out().trim();
@@ -28,13 +21,13 @@ describe('coach arm frame', () => {
   });
 
   it('says which values it clamped', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'frame', 'joint', '--id', '2', '--pos', '9', '--kp', '20', '--kd', '1'])).toBe(0);
     expect(io.out()).toContain('note: posRad 9 clamped to 3.1415');
   });
 
   it('prints function frames and refuses calibration', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'frame', 'function', 'clear-error'])).toBe(0);
     expect(io.out().trim()).toBe(hex(encodeFunctionFrame(4)).replace(/(..)(?!$)/g, '$1 '));
     expect(await runCli(['arm', 'frame', 'function', 'calibrate'])).toBe(1);
@@ -42,7 +35,7 @@ describe('coach arm frame', () => {
   });
 
   it('refuses NaN and missing fields with a clear message', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'frame', 'joint', '--id', '1', '--pos', 'nan', '--kp', '1', '--kd', '1'])).toBe(1);
     expect(io.err()).toMatch(/posRad is NaN|must be a number/);
     expect(await runCli(['arm', 'frame', 'joint', '--id', '1', '--kp', '1', '--kd', '1'])).toBe(1);
@@ -52,7 +45,7 @@ describe('coach arm frame', () => {
 
 describe('coach arm decode', () => {
   it('decodes feedback with fault names and reports skipped garbage', async () => {
-    const io = capture();
+    const io = captureOutput();
     const packet = encodeFeedbackPacket([
       { motorId: 1, posRad: 0.5, velRadS: 0, tauNm: 1, faultMask: 2 | (1 << 12) },
       { motorId: 2, posRad: 1, velRadS: 0, tauNm: 0, faultMask: 2 },
@@ -65,7 +58,7 @@ describe('coach arm decode', () => {
   });
 
   it('refuses text that is not hex', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'decode', 'a5 zz'])).toBe(1);
     expect(io.err()).toContain('not hexadecimal: "z"');
   });
@@ -73,7 +66,7 @@ describe('coach arm decode', () => {
 
 describe('coach arm monitor', () => {
   it('prints live decoded feedback from the simulated A1 and exits after --duration', async () => {
-    const io = capture();
+    const io = captureOutput();
     expect(await runCli(['arm', 'monitor', 'sim', '--duration', '0.8', '--rate', '5'])).toBe(0);
     expect(io.out()).toMatch(/up \d+ Hz crc-errors 0 \| arm_joint1 -?\d\.\d{3}/);
     expect(io.out()).toContain('no faults');

@@ -9,8 +9,7 @@ import {
 } from '../../../shared/robot/wire';
 import { DEFAULT_RECONNECT, type ArmFeedback, type ArmLink, type ReconnectPolicy } from './armLink';
 import type { ByteChannel, ByteChannelOpener } from './byteChannel';
-import { RateMeter } from './feedbackRate';
-import { Listeners } from './linkListeners';
+import { LinkSupervisor } from './linkSupervisor';
 
 export interface ByteStreamLinkOptions {
   kind: LinkKind;
@@ -31,71 +30,53 @@ export class ByteStreamArmLink implements ArmLink {
   readonly kind: LinkKind;
   readonly description: string;
   private channel: ByteChannel | null = null;
-  private linkState: LinkState = 'down';
   private reader = new FrameReader();
   private assembler = new FeedbackAssembler();
-  private readonly rate = new RateMeter();
-  private readonly feedbackListeners = new Listeners<ArmFeedback>();
-  private readonly stateListeners = new Listeners<LinkState>();
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private healthTimer: NodeJS.Timeout | null = null;
-  private reconnectDelayMs: number;
-  private closed = true;
-  private lastFeedbackAtMs = 0;
-  private reconnects = 0;
-  private lastError: string | null = null;
   private totals = { crcErrors: 0, garbageBytes: 0, malformedFrames: 0, incompleteFeedback: 0 };
-  private readonly expectedHz: number;
-  private readonly staleAfterMs: number;
-  private readonly reconnectPolicy: ReconnectPolicy;
+  private readonly supervisor: LinkSupervisor;
 
   constructor(private readonly options: ByteStreamLinkOptions) {
     this.kind = options.kind;
     this.description = options.description;
-    this.expectedHz = options.expectedFeedbackHz ?? 200;
-    this.staleAfterMs = options.staleAfterMs ?? 100;
-    this.reconnectPolicy = options.reconnect ?? DEFAULT_RECONNECT;
-    this.reconnectDelayMs = this.reconnectPolicy.initialDelayMs;
+    this.supervisor = new LinkSupervisor({
+      expectedFeedbackHz: options.expectedFeedbackHz ?? 200,
+      staleAfterMs: options.staleAfterMs ?? 100,
+      reconnect: options.reconnect ?? DEFAULT_RECONNECT,
+      connect: () => void this.connect(),
+    });
   }
 
   start(): void {
-    if (!this.closed) return;
-    this.closed = false;
-    this.healthTimer = setInterval(() => this.checkHealth(), 50);
-    void this.connect();
+    this.supervisor.start();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.healthTimer) clearInterval(this.healthTimer);
-    this.reconnectTimer = null;
-    this.healthTimer = null;
+    this.supervisor.stop();
     const channel = this.channel;
     this.channel = null;
     channel?.close();
-    this.setState('down');
   }
 
   state(): LinkState {
-    return this.linkState;
+    return this.supervisor.state;
   }
 
   stats(): LinkStats {
     return {
       kind: this.kind,
       description: this.description,
-      state: this.linkState,
-      feedbackRateHz: this.rate.rateHz(Date.now()),
+      state: this.supervisor.state,
+      feedbackRateHz: this.supervisor.feedbackRateHz(),
       ...this.currentErrorCounts(),
-      reconnects: this.reconnects,
-      lastError: this.lastError,
+      reconnects: this.supervisor.reconnects,
+      lastError: this.supervisor.lastError,
     };
   }
 
   sendJointCommands(commands: readonly JointCommand[]): boolean {
     const channel = this.channel;
-    if (!channel || this.linkState === 'down' || this.linkState === 'connecting') return false;
+    const state = this.supervisor.state;
+    if (!channel || state === 'down' || state === 'connecting') return false;
     const frames = commands.map((command) => encodeJointCommand(command));
     const bytes = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
     let at = 0;
@@ -108,16 +89,16 @@ export class ByteStreamArmLink implements ArmLink {
   }
 
   async sendFunction(name: FunctionName): Promise<void> {
-    if (!this.channel) throw new Error(`the ${this.kind} link is ${this.linkState}; cannot send ${name}`);
+    if (!this.channel) throw new Error(`the ${this.kind} link is ${this.supervisor.state}; cannot send ${name}`);
     this.channel.write(encodeFunctionFrame(FUNCTION_CODES[name]));
   }
 
   onFeedback(listener: (feedback: ArmFeedback) => void): () => void {
-    return this.feedbackListeners.add(listener);
+    return this.supervisor.onFeedback(listener);
   }
 
   onState(listener: (state: LinkState) => void): () => void {
-    return this.stateListeners.add(listener);
+    return this.supervisor.onState(listener);
   }
 
   private currentErrorCounts() {
@@ -129,24 +110,15 @@ export class ByteStreamArmLink implements ArmLink {
     };
   }
 
-  private setState(next: LinkState): void {
-    if (this.linkState === next) return;
-    this.linkState = next;
-    this.stateListeners.emit(next);
-  }
-
   private async connect(): Promise<void> {
-    if (this.closed) return;
-    this.setState('connecting');
     let channel: ByteChannel;
     try {
       channel = await this.options.open();
     } catch (error) {
-      this.lastError = (error as Error).message;
-      this.scheduleReconnect();
+      this.supervisor.connectFailed((error as Error).message);
       return;
     }
-    if (this.closed) {
+    if (this.supervisor.isStopped) {
       channel.close();
       return;
     }
@@ -154,48 +126,21 @@ export class ByteStreamArmLink implements ArmLink {
     this.totals = this.currentErrorCounts();
     this.reader = new FrameReader();
     this.assembler = new FeedbackAssembler();
-    this.rate.reset();
     this.channel = channel;
-    this.reconnectDelayMs = this.reconnectPolicy.initialDelayMs;
+    this.supervisor.connected();
     channel.onData((bytes) => this.receive(bytes));
     channel.onClose((reason) => {
       if (this.channel !== channel) return;
       this.channel = null;
-      this.lastError = `${this.description}: ${reason}`;
-      this.setState('down');
-      this.scheduleReconnect();
+      this.supervisor.disconnected(`${this.description}: ${reason}`);
     });
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer) return;
-    this.setState('down');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.reconnects += 1;
-      void this.connect();
-    }, this.reconnectDelayMs);
-    this.reconnectDelayMs = Math.min(this.reconnectPolicy.maxDelayMs, this.reconnectDelayMs * 2);
   }
 
   private receive(bytes: Uint8Array): void {
     for (const frame of this.reader.push(bytes)) {
       if (frame.kind !== 'feedback') continue;
       const motors = this.assembler.push(frame.motors);
-      if (!motors) continue;
-      const now = Date.now();
-      this.lastFeedbackAtMs = now;
-      this.rate.mark(now);
-      if (this.linkState === 'connecting') this.setState('up');
-      this.feedbackListeners.emit({ motors, receivedAtMs: now });
+      if (motors) this.supervisor.feedback({ motors, receivedAtMs: Date.now() });
     }
-  }
-
-  private checkHealth(): void {
-    if (!this.channel || this.linkState === 'connecting' || this.linkState === 'down') return;
-    const now = Date.now();
-    const stale = now - this.lastFeedbackAtMs > this.staleAfterMs;
-    const slow = this.rate.ageMs(now) > 250 && this.rate.rateHz(now) < this.expectedHz / 2;
-    this.setState(stale || slow ? 'degraded' : 'up');
   }
 }

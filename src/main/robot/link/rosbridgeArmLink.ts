@@ -15,8 +15,7 @@ import {
 } from '../../../shared/robot/a1Spec';
 import { clampJointCommand, type JointCommand, type MotorFeedback } from '../../../shared/robot/wire';
 import { DEFAULT_RECONNECT, type ArmFeedback, type ArmLink, type ReconnectPolicy } from './armLink';
-import { RateMeter } from './feedbackRate';
-import { Listeners } from './linkListeners';
+import { LinkSupervisor } from './linkSupervisor';
 
 /** Topics of the vendor ROS1 driver `signal_arm` (../shared/docs/a1-protocol.md, "Vendor ROS interface"). */
 export const A1_ROS_TOPICS = {
@@ -46,9 +45,6 @@ export const FUNCTION_CALL_TIMEOUT_MS = 2000;
 const HANDSHAKE_TIMEOUT_MS = 3000;
 /** close() waits this long for the closing handshake, then drops the socket. */
 const CLOSE_GRACE_MS = 500;
-const HEALTH_CHECK_INTERVAL_MS = 50;
-/** Rates measured over a shorter span are noise. */
-const MIN_RATE_SPAN_MS = 250;
 
 export interface RosbridgeLinkOptions {
   /** ws:// or wss:// address of rosbridge_server (rosbridge protocol v2). */
@@ -164,18 +160,7 @@ export class RosbridgeArmLink implements ArmLink {
   readonly kind: LinkKind = 'rosbridge';
   readonly description: string;
   private socket: WebSocket | null = null;
-  private linkState: LinkState = 'down';
-  private readonly rate = new RateMeter();
-  private readonly feedbackListeners = new Listeners<ArmFeedback>();
-  private readonly stateListeners = new Listeners<LinkState>();
   private readonly pendingCalls = new Map<string, PendingCall>();
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private healthTimer: NodeJS.Timeout | null = null;
-  private reconnectDelayMs: number;
-  private closed = true;
-  private lastFeedbackAtMs = 0;
-  private reconnects = 0;
-  private lastError: string | null = null;
   private malformedMessages = 0;
   private incompleteFeedback = 0;
   private nextCallId = 1;
@@ -183,20 +168,20 @@ export class RosbridgeArmLink implements ArmLink {
   private faultMasks = new Map<string, number>();
   private latestStroke: RosJointState | null = null;
   private readonly url: string;
-  private readonly expectedHz: number;
-  private readonly staleAfterMs: number;
-  private readonly reconnectPolicy: ReconnectPolicy;
   private readonly gripperMmPerRad: number;
   private readonly functionTimeoutMs: number;
   private readonly motorLimits: readonly JointLimit[];
+  private readonly supervisor: LinkSupervisor;
 
   constructor(options: RosbridgeLinkOptions) {
     this.url = checkedUrl(options.url);
     this.description = `rosbridge ${options.url}`;
-    this.expectedHz = options.expectedFeedbackHz ?? DEFAULT_ROS_FEEDBACK_HZ;
-    this.staleAfterMs = options.staleAfterMs ?? DEFAULT_ROS_STALE_AFTER_MS;
-    this.reconnectPolicy = options.reconnect ?? DEFAULT_RECONNECT;
-    this.reconnectDelayMs = this.reconnectPolicy.initialDelayMs;
+    this.supervisor = new LinkSupervisor({
+      expectedFeedbackHz: options.expectedFeedbackHz ?? DEFAULT_ROS_FEEDBACK_HZ,
+      staleAfterMs: options.staleAfterMs ?? DEFAULT_ROS_STALE_AFTER_MS,
+      reconnect: options.reconnect ?? DEFAULT_RECONNECT,
+      connect: () => this.connect(),
+    });
     this.gripperMmPerRad = options.gripperMmPerRad ?? DEFAULT_GRIPPER_MM_PER_RAD;
     this.functionTimeoutMs = options.functionTimeoutMs ?? FUNCTION_CALL_TIMEOUT_MS;
     if (!(this.gripperMmPerRad > 0)) throw new Error(`gripperMmPerRad must be positive, got ${this.gripperMmPerRad}`);
@@ -208,41 +193,33 @@ export class RosbridgeArmLink implements ArmLink {
   }
 
   start(): void {
-    if (!this.closed) return;
-    this.closed = false;
-    this.healthTimer = setInterval(() => this.checkHealth(), HEALTH_CHECK_INTERVAL_MS);
-    this.connect();
+    this.supervisor.start();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.healthTimer) clearInterval(this.healthTimer);
-    this.reconnectTimer = null;
-    this.healthTimer = null;
+    this.supervisor.stop();
     const socket = this.socket;
     this.socket = null;
     this.rejectPendingCalls(`the ${this.kind} link was closed`);
-    this.setState('down');
     if (socket) await closeSocket(socket);
   }
 
   state(): LinkState {
-    return this.linkState;
+    return this.supervisor.state;
   }
 
   stats(): LinkStats {
     return {
       kind: this.kind,
       description: this.description,
-      state: this.linkState,
-      feedbackRateHz: this.rate.rateHz(Date.now()),
+      state: this.supervisor.state,
+      feedbackRateHz: this.supervisor.feedbackRateHz(),
       crcErrors: 0,
       garbageBytes: 0,
       malformedFrames: this.malformedMessages,
       incompleteFeedback: this.incompleteFeedback,
-      reconnects: this.reconnects,
-      lastError: this.lastError,
+      reconnects: this.supervisor.reconnects,
+      lastError: this.supervisor.lastError,
     };
   }
 
@@ -253,7 +230,8 @@ export class RosbridgeArmLink implements ArmLink {
    */
   sendJointCommands(commands: readonly JointCommand[]): boolean {
     const socket = this.openSocket();
-    if (!socket || this.linkState === 'down' || this.linkState === 'connecting') return false;
+    const state = this.supervisor.state;
+    if (!socket || state === 'down' || state === 'connecting') return false;
     // A slow network must not queue stale commands: while earlier ones are still unsent, drop this one.
     if (socket.bufferedAmount > MAX_BUFFERED_COMMAND_BYTES) return false;
     const safe = commands.map((command) => clampJointCommand(command, this.motorLimits).command);
@@ -270,7 +248,8 @@ export class RosbridgeArmLink implements ArmLink {
 
   sendFunction(name: FunctionName): Promise<void> {
     const socket = this.openSocket();
-    if (!socket) return Promise.reject(new Error(`the ${this.kind} link is ${this.linkState}; cannot send ${name}`));
+    if (!socket)
+      return Promise.reject(new Error(`the ${this.kind} link is ${this.supervisor.state}; cannot send ${name}`));
     const id = `coach_function_frame_${this.nextCallId++}`;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -294,26 +273,18 @@ export class RosbridgeArmLink implements ArmLink {
   }
 
   onFeedback(listener: (feedback: ArmFeedback) => void): () => void {
-    return this.feedbackListeners.add(listener);
+    return this.supervisor.onFeedback(listener);
   }
 
   onState(listener: (state: LinkState) => void): () => void {
-    return this.stateListeners.add(listener);
+    return this.supervisor.onState(listener);
   }
 
   private openSocket(): WebSocket | null {
     return this.socket?.readyState === WebSocket.OPEN ? this.socket : null;
   }
 
-  private setState(next: LinkState): void {
-    if (this.linkState === next) return;
-    this.linkState = next;
-    this.stateListeners.emit(next);
-  }
-
   private connect(): void {
-    if (this.closed) return;
-    this.setState('connecting');
     const socket = new WebSocket(this.url, { handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.socket = socket;
     let failure: string | null = null;
@@ -330,19 +301,16 @@ export class RosbridgeArmLink implements ArmLink {
       if (this.socket !== socket) return;
       this.socket = null;
       const why = failure ?? `closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`;
-      this.lastError = `${this.description}: ${why}`;
       this.rejectPendingCalls(`the connection closed before the response: ${why}`);
-      this.setState('down');
-      this.scheduleReconnect();
+      this.supervisor.disconnected(`${this.description}: ${why}`);
     });
   }
 
   /** Fresh per-connection state (keeping the counts), then the subscriptions and advertisements. */
   private onOpen(socket: WebSocket): void {
-    this.rate.reset();
+    this.supervisor.connected();
     this.faultMasks = new Map();
     this.latestStroke = null;
-    this.reconnectDelayMs = this.reconnectPolicy.initialDelayMs;
     const ops = [
       {
         op: 'subscribe',
@@ -374,17 +342,6 @@ export class RosbridgeArmLink implements ArmLink {
     socket.send(JSON.stringify({ op: 'publish', topic, msg }));
   }
 
-  private scheduleReconnect(): void {
-    if (this.closed || this.reconnectTimer) return;
-    this.setState('down');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.reconnects += 1;
-      this.connect();
-    }, this.reconnectDelayMs);
-    this.reconnectDelayMs = Math.min(this.reconnectPolicy.maxDelayMs, this.reconnectDelayMs * 2);
-  }
-
   private receive(data: RawData, isBinary: boolean): void {
     const message = isBinary ? null : parseIncoming(data);
     if (!message) {
@@ -399,7 +356,7 @@ export class RosbridgeArmLink implements ArmLink {
         this.receiveServiceResponse(message.id, message.values, message.result);
         return;
       case 'status':
-        if (message.level === 'error') this.lastError = `rosbridge: ${message.msg ?? 'error'}`;
+        if (message.level === 'error') this.supervisor.lastError = `rosbridge: ${message.msg ?? 'error'}`;
         return;
     }
   }
@@ -423,10 +380,7 @@ export class RosbridgeArmLink implements ArmLink {
       return;
     }
     const now = Date.now();
-    this.lastFeedbackAtMs = now;
-    this.rate.mark(now);
-    if (this.linkState === 'connecting') this.setState('up');
-    this.feedbackListeners.emit({ motors, receivedAtMs: now });
+    this.supervisor.feedback({ motors, receivedAtMs: now });
   }
 
   /** Seven motors by id from the joint state, the gripper stroke where needed, and the latest fault masks. */
@@ -469,14 +423,6 @@ export class RosbridgeArmLink implements ArmLink {
       pending.reject(new Error(reason));
     }
     this.pendingCalls.clear();
-  }
-
-  private checkHealth(): void {
-    if (!this.socket || this.linkState === 'connecting' || this.linkState === 'down') return;
-    const now = Date.now();
-    const stale = now - this.lastFeedbackAtMs > this.staleAfterMs;
-    const slow = this.rate.ageMs(now) > MIN_RATE_SPAN_MS && this.rate.rateHz(now) < this.expectedHz / 2;
-    this.setState(stale || slow ? 'degraded' : 'up');
   }
 }
 
