@@ -73,19 +73,27 @@ function directTtyWriter(port: SerialPort): (bytes: Uint8Array) => void {
   };
 }
 
-/** Serial ports on this machine; the A1 enumerates as an STM32 virtual COM port (0483:5740). */
+/** What Coach shows of a port; the A1 enumerates as an STM32 virtual COM port (0483:5740). */
+export function describeSerialPort(port: {
+  path: string;
+  manufacturer?: string;
+  vendorId?: string;
+  productId?: string;
+  serialNumber?: string;
+}): SerialPortInfo {
+  const vendorId = port.vendorId?.toLowerCase() ?? null;
+  const productId = port.productId?.toLowerCase() ?? null;
+  return {
+    path: port.path,
+    manufacturer: port.manufacturer ?? null,
+    vendorId,
+    productId,
+    serialNumber: port.serialNumber ?? null,
+    looksLikeA1: vendorId === USB_VENDOR_ID && productId === USB_PRODUCT_ID,
+  };
+}
+
+/** Serial ports on this machine. */
 export async function listSerialPorts(): Promise<SerialPortInfo[]> {
-  const ports = await SerialPort.list();
-  return ports.map((port) => {
-    const vendorId = port.vendorId?.toLowerCase() ?? null;
-    const productId = port.productId?.toLowerCase() ?? null;
-    return {
-      path: port.path,
-      manufacturer: port.manufacturer ?? null,
-      vendorId,
-      productId,
-      serialNumber: port.serialNumber ?? null,
-      looksLikeA1: vendorId === USB_VENDOR_ID && productId === USB_PRODUCT_ID,
-    };
-  });
+  return (await SerialPort.list()).map(describeSerialPort);
 }
