@@ -28,6 +28,9 @@ export interface ArmServiceOptions extends Omit<ArmRuntimeSettings, 'appRoot'> {
   runIn?: 'process' | 'main';
 }
 
+const RESTART_WINDOW_MS = 60_000;
+const MAX_RESTARTS_PER_WINDOW = 3;
+
 /** Raised priority for the control process where the OS allows it (root, or CAP_SYS_NICE); ignored otherwise. */
 const CONTROL_PROCESS_PRIORITY = -5;
 
@@ -68,11 +71,16 @@ function initialState(): ArmState {
 export class ArmService {
   readonly stateTopic = new Topic<ArmState>();
   private latest: ArmState = initialState();
-  private readonly child: ChildProcess | null = null;
+  private child: ChildProcess | null = null;
+  /** Set when the runtime runs in its own process; the process starts on the first request. */
+  private readonly processSettings: ArmRuntimeSettings | null = null;
   private readonly runtime: ArmRuntime | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private failure: string | null = null;
+  private closing = false;
+  private lastConfig: LinkConfig | null = null;
+  private readonly restartsAtMs: number[] = [];
 
   constructor(appRoot: string, options: ArmServiceOptions = {}) {
     const { runIn = 'process', ...rest } = options;
@@ -82,22 +90,25 @@ export class ArmService {
       this.runtime.stateTopic.subscribe((state) => this.onState(state));
       return;
     }
-    this.child = spawnArmProcess(appRoot);
-    this.child.on('message', (message: ArmProcessOutbound) => this.onMessage(message));
-    this.child.on('error', (error) => this.fail(`the arm runtime failed: ${error.message}`));
-    this.child.on('exit', (code, signal) => this.fail(`the arm runtime stopped (${signal ?? `exit code ${code}`})`));
-    this.child.send({ type: 'init', settings } satisfies ArmProcessInbound);
+    this.processSettings = settings;
   }
 
   state(): ArmState {
     return this.latest;
   }
 
+  /** The runtime process's id (null before the first request or when running in this process). */
+  get runtimePid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   connect(config: LinkConfig): Promise<ArmState> {
+    this.lastConfig = config;
     return this.request({ op: 'connect', config }) as Promise<ArmState>;
   }
 
   disconnect(): Promise<ArmState> {
+    this.lastConfig = null;
     return this.request({ op: 'disconnect' }) as Promise<ArmState>;
   }
 
@@ -145,7 +156,8 @@ export class ArmService {
   }
 
   async close(): Promise<void> {
-    if (this.failure) return;
+    this.closing = true;
+    if (this.failure || (this.processSettings && !this.child)) return;
     await this.request({ op: 'close' }).catch(() => {});
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -159,14 +171,27 @@ export class ArmService {
     if (this.runtime) {
       return handleArmRequest(this.runtime, request).then((value) => this.noteState(value));
     }
-    if (this.failure || !this.child?.connected) {
+    const child = this.startedChild();
+    if (this.failure || !child.connected) {
       return Promise.reject(new CoachError('arm_runtime_down', this.failure ?? 'the arm runtime is not running'));
     }
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve: (value) => resolve(this.noteState(value)), reject });
-      this.child!.send({ type: 'request', id, request } satisfies ArmProcessInbound);
+      child.send({ type: 'request', id, request } satisfies ArmProcessInbound);
     });
+  }
+
+  /** The runtime's process, started on first use (commands such as `coach info` never need it). */
+  private startedChild(): ChildProcess {
+    if (this.child) return this.child;
+    const child = spawnArmProcess(this.processSettings!.appRoot);
+    child.on('message', (message: ArmProcessOutbound) => this.onMessage(message));
+    child.on('error', (error) => this.fail(`the arm runtime failed: ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(`the arm runtime stopped (${signal ?? `exit code ${code}`})`));
+    child.send({ type: 'init', settings: this.processSettings! } satisfies ArmProcessInbound);
+    this.child = child;
+    return child;
   }
 
   /** Replies that carry an ArmState are as fresh as the stream; keep the newest. */
@@ -194,6 +219,25 @@ export class ArmService {
     this.pending.delete(message.id);
     if (message.ok) call.resolve(message.value);
     else call.reject(CoachError.fromShape(message.error));
+  }
+
+  /**
+   * An unexpected exit: start a fresh runtime, reconnect the same link and latch a hold, so the operator
+   * checks the arm before anything moves again. A runtime that keeps crashing is left down.
+   */
+  private onExit(reason: string): void {
+    this.fail(reason);
+    const now = Date.now();
+    while (this.restartsAtMs.length && this.restartsAtMs[0]! < now - RESTART_WINDOW_MS) this.restartsAtMs.shift();
+    if (this.closing || this.restartsAtMs.length >= MAX_RESTARTS_PER_WINDOW) return;
+    this.restartsAtMs.push(now);
+    const config = this.lastConfig;
+    this.child = null;
+    this.failure = null;
+    if (!config) return;
+    void this.connect(config)
+      .then(() => this.hold(`${reason}; it was restarted. Check the arm, then release`))
+      .catch(() => {});
   }
 
   private fail(reason: string): void {

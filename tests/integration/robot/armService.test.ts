@@ -140,6 +140,19 @@ describe('ArmService on the simulated A1 (in-process link, runtime in its own pr
   });
 });
 
+describe('ArmService when its runtime process dies', () => {
+  it('restarts it, reconnects the same link and latches a hold for the operator', async () => {
+    const arm = await connected();
+    const firstPid = arm.runtimePid!;
+    process.kill(firstPid, 'SIGKILL');
+    await expect.poll(() => arm.runtimePid, { timeout: 5000 }).not.toBe(firstPid);
+    await expect.poll(() => arm.state().governor.holdReason ?? '', { timeout: 5000 }).toMatch(/restarted/);
+    expect(arm.state().governor.holdLatched).toBe(true);
+    await expect.poll(() => arm.state().link?.state, { timeout: 5000 }).toBe('up');
+    await expect(arm.jog(1, 0.1)).rejects.toThrow(/held/);
+  });
+});
+
 describe('ArmService over real transports to the simulated A1', () => {
   it('drives the sim through serialport and a socat pty pair', async () => {
     const arm = await connected({ kind: 'sim', transport: 'pty' });
