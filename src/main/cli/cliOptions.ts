@@ -9,6 +9,10 @@ Commands:
   serve            serve the console to a browser on this machine (prints a URL with an access token)
   info             print versions, inference providers and machine resources
   arm …            technician's tools: ports, monitor a link, build and decode wire frames ("coach arm help")
+  sim render …     draw a synthetic camera's picture of a generated tabletop scene ("coach sim help"):
+                   coach sim render --task "<instruction>" --seed N --out file.png [--camera scene|wrist]
+                                    [--width 640 --height 480] [--labels]
+  cameras          list cameras (/dev/video*) with their formats and frame sizes ("--json" for JSON)
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})

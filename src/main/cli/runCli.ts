@@ -3,6 +3,8 @@ import { CliUsageError, parseCliOptions, USAGE } from './cliOptions';
 import { runInfo } from './commands/info';
 import { runServe } from './commands/serve';
 import { runArmCommand } from './commands/arm/armCommand';
+import { runSimCommand } from './commands/sim/simCommand';
+import { runCamerasCommand } from './commands/camerasCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -11,6 +13,8 @@ const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => 
 
 export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'arm') return runArmCommand(argv.slice(1));
+  if (argv[0] === 'sim') return runSimCommand(argv.slice(1));
+  if (argv[0] === 'cameras') return runCamerasCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);
