@@ -14,6 +14,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
           // The arm runtime's own process: link, safety governor, 200 Hz control loop.
           armProcess: resolve(__dirname, 'src/main/robot/runtime/armProcess.ts'),
+          // The synthetic cameras' drawing thread.
+          renderWorker: resolve(__dirname, 'src/main/sim/render/renderWorker.ts'),
         },
       },
     },

@@ -8,6 +8,7 @@ import { probeOnnxRuntime } from './system/onnxRuntimeProbe';
 import { collectSystemInfo } from './system/systemInfo';
 import { ArmService, type ArmServiceOptions } from './robot/armService';
 import { listSerialPorts } from './robot/link/serialChannel';
+import { CameraService } from './camera/cameraService';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -28,6 +29,7 @@ export interface Coach {
   readonly dataDir: string;
   readonly warnings: readonly string[];
   readonly arm: ArmService;
+  readonly cameras: CameraService;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -41,12 +43,16 @@ export function createCoach(config: CoachConfig): Coach {
   const health = new HealthMonitor(config.healthIntervalMs ?? 1000);
   health.start();
   const arm = new ArmService(app.root, config.arm?.options);
+  const cameras = new CameraService(app.root);
+  arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
   const warnings = settings.warnings;
   const startup = settings.get();
   const ready =
     (config.arm?.autoConnect ?? startup.arm.autoConnect)
       ? arm.connect(startup.arm.link).then(
-          () => undefined,
+          () => {
+            if (startup.arm.link.kind === 'sim') cameras.addSimCameras();
+          },
           (error: Error) => {
             warnings.push(`could not connect to the arm (${startup.arm.link.kind}): ${error.message}`);
           },
@@ -71,6 +77,7 @@ export function createCoach(config: CoachConfig): Coach {
       'arm.ports': () => listSerialPorts(),
       'arm.connect': async (link) => {
         const state = await arm.connect(link);
+        if (link.kind === 'sim') cameras.addSimCameras();
         settings.update({ arm: { link } });
         return state;
       },
@@ -81,10 +88,21 @@ export function createCoach(config: CoachConfig): Coach {
       'arm.hold': ({ reason }) => arm.hold(reason),
       'arm.release': () => arm.release(),
       'arm.jog': ({ motorId, deltaRad }) => arm.jog(motorId, deltaRad),
+      'camera.list': () => cameras.list(),
+      'camera.add': ({ name, source }) => cameras.add(name, source),
+      'camera.remove': ({ name }) => cameras.remove(name),
+      'camera.setPolicyCamera': ({ name }) => cameras.setPolicyCamera(name),
+      'sim.scene': () => arm.sceneSummary(),
+      'sim.resetScene': (args) => arm.resetScene(args),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
       'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
+      'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
+      'camera.stats': (_args, emit) => {
+        emit(cameras.list());
+        return cameras.statsTopic.subscribe(emit);
+      },
     },
   });
 
@@ -93,11 +111,13 @@ export function createCoach(config: CoachConfig): Coach {
     dataDir,
     warnings,
     arm,
+    cameras,
     ready,
     async close() {
       health.stop();
       await ready;
       await arm.close();
+      await cameras.close();
     },
   };
 }

@@ -10,7 +10,10 @@ export const cameraSourceSchema = z.discriminatedUnion('kind', [
     heightPx: z.number().int().min(16).max(4096).default(480),
     fps: z.number().min(1).max(120).default(30),
   }),
-  z.object({ kind: z.literal('url'), url: z.string().regex(/^(rtsp|rtsps|http|https):\/\//, 'rtsp:// or http(s):// URL') }),
+  z.object({
+    kind: z.literal('url'),
+    url: z.string().regex(/^(rtsp|rtsps|http|https):\/\//, 'rtsp:// or http(s):// URL'),
+  }),
   z.object({ kind: z.literal('file'), path: z.string().min(1), loop: z.boolean().default(true) }),
 ]);
 export type CameraSource = z.infer<typeof cameraSourceSchema>;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { ArmState, LinkConfig } from '../../shared/arm';
 import { CoachError } from '../../shared/contract/errors';
 import { Topic } from '../system/topic';
+import type { WorldSnapshot } from '../../shared/sim/worldTypes';
+import type { SceneSummary } from '../../shared/sim/sceneSummary';
 import { loadArmChain } from './urdf/loadUrdf';
 import { ArmRuntime } from './runtime/armRuntime';
 import { handleArmRequest } from './runtime/armRequestHandler';
@@ -70,6 +72,8 @@ function initialState(): ArmState {
  */
 export class ArmService {
   readonly stateTopic = new Topic<ArmState>();
+  /** The simulated bench's world, while the link is the sim. */
+  readonly worldTopic = new Topic<WorldSnapshot>();
   private latest: ArmState = initialState();
   private child: ChildProcess | null = null;
   /** Set when the runtime runs in its own process; the process starts on the first request. */
@@ -88,6 +92,7 @@ export class ArmService {
     if (runIn === 'main') {
       this.runtime = new ArmRuntime({ ...settings, chain: loadArmChain(appRoot) });
       this.runtime.stateTopic.subscribe((state) => this.onState(state));
+      this.runtime.worldTopic.subscribe((snapshot) => this.worldTopic.publish(snapshot));
       return;
     }
     this.processSettings = settings;
@@ -144,6 +149,21 @@ export class ArmService {
   /** Fault injection and probes on the simulated arm. */
   sim<T = unknown>(probe: SimProbe): Promise<T> {
     return this.request({ op: 'sim', probe }) as Promise<T>;
+  }
+
+  /** The simulated bench's scene, or null when the link is not the sim. */
+  sceneSummary(): Promise<SceneSummary | null> {
+    if (this.lastConfig?.kind !== 'sim') return Promise.resolve(null);
+    return this.sim<SceneSummary | null>({ kind: 'sceneSummary' });
+  }
+
+  resetScene(args: { seed?: number; instruction?: string }): Promise<SceneSummary> {
+    if (this.lastConfig?.kind !== 'sim') {
+      return Promise.reject(
+        new CoachError('not_simulated', 'the arm link is not the simulated bench; connect to the sim first'),
+      );
+    }
+    return this.sim<SceneSummary>({ kind: 'resetScene', ...args });
   }
 
   tickerStats(reset = false): Promise<TickerStats> {
@@ -211,6 +231,10 @@ export class ArmService {
   private onMessage(message: ArmProcessOutbound): void {
     if (message.type === 'state') {
       this.onState(message.state);
+      return;
+    }
+    if (message.type === 'world') {
+      this.worldTopic.publish(message.snapshot);
       return;
     }
     if (message.type !== 'reply') return;

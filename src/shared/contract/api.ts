@@ -3,6 +3,8 @@ import { defineMethod, defineStream } from './define';
 import { systemHealthSchema, systemInfoSchema } from '../system';
 import { settingsPatchSchema, settingsSchema } from '../settings';
 import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema } from '../arm';
+import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSchema } from '../camera';
+import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
 
 const noArgs = z.object({}).strict().default({});
 
@@ -68,12 +70,52 @@ export const coachContract = {
       args: jogArgsSchema.strict(),
       result: armStateSchema,
     }),
+    'camera.list': defineMethod({
+      summary: 'The cameras, their sources, state, fps and the age of their newest frame.',
+      args: noArgs,
+      result: z.array(cameraInfoSchema),
+    }),
+    'camera.add': defineMethod({
+      summary: 'Add a camera (V4L2 device, RTSP/HTTP stream, video file, or a view of the simulated bench).',
+      args: z.object({ name: cameraNameSchema, source: cameraSourceSchema }).strict(),
+      result: z.array(cameraInfoSchema),
+    }),
+    'camera.remove': defineMethod({
+      summary: 'Stop and remove a camera.',
+      args: z.object({ name: z.string() }).strict(),
+      result: z.array(cameraInfoSchema),
+    }),
+    'camera.setPolicyCamera': defineMethod({
+      summary: "Choose the camera the policy sees as its 'scene' image.",
+      args: z.object({ name: z.string() }).strict(),
+      result: z.array(cameraInfoSchema),
+    }),
+    'sim.scene': defineMethod({
+      summary: "The simulated bench's scene: seed, task, objects and the task's success check (null without the sim).",
+      args: noArgs,
+      result: sceneSummarySchema.nullable(),
+    }),
+    'sim.resetScene': defineMethod({
+      summary: 'Lay out a new scene from a seed and/or a task instruction.',
+      args: resetSceneArgsSchema.default({}),
+      result: sceneSummarySchema,
+    }),
   },
   streams: {
     'system.health': defineStream({
       summary: 'Uptime, event-loop delay and memory of the main process, at 1 Hz.',
       args: noArgs,
       payload: systemHealthSchema,
+    }),
+    'camera.frames': defineStream({
+      summary: "A camera's newest frames as JPEG, at most maxFps; a slow client gets the newest, never a queue.",
+      args: z.object({ camera: z.string(), maxFps: z.number().min(1).max(60).default(30) }).strict(),
+      payload: cameraFrameSchema,
+    }),
+    'camera.stats': defineStream({
+      summary: 'Every camera with its state, fps and staleness, at 2 Hz.',
+      args: noArgs,
+      payload: z.array(cameraInfoSchema),
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',

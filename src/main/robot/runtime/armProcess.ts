@@ -16,6 +16,7 @@ process.on('message', (message: ArmProcessInbound) => {
   if (message.type === 'init') {
     runtime = new ArmRuntime({ ...message.settings, chain: loadArmChain(message.settings.appRoot) });
     runtime.stateTopic.subscribe((state) => post({ type: 'state', state }));
+    runtime.worldTopic.subscribe((snapshot) => post({ type: 'world', snapshot }));
     post({ type: 'ready' });
     return;
   }

@@ -15,6 +15,13 @@ function requireSim(runtime: ArmRuntime) {
 }
 
 async function probeSim(runtime: ArmRuntime, probe: SimProbe): Promise<unknown> {
+  if (probe.kind === 'sceneSummary') return runtime.world?.summary() ?? null;
+  if (probe.kind === 'resetScene') {
+    const world = runtime.world;
+    if (!world)
+      throw new CoachError('not_simulated', 'the arm link is not the simulated bench; connect to the sim first');
+    return world.reset(probe.seed, probe.instruction);
+  }
   const { firmware } = requireSim(runtime);
   switch (probe.kind) {
     case 'positionJump':

@@ -17,6 +17,8 @@ import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from '../safety/governor
 import { SafetyGovernor } from '../safety/safetyGovernor';
 import { workspaceCheck } from '../safety/workspaceBounds';
 import { wallClockMs } from './armRuntimeProtocol';
+import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
+import { SimWorldHost } from '../../sim/world/simWorldHost';
 
 export interface ArmRuntimeOptions {
   governor?: Partial<GovernorConfig>;
@@ -43,6 +45,9 @@ export const SIM_START_RAD: readonly number[] = [...A1_HOME_Q_RAD, GRIPPER_LIMIT
  */
 export class ArmRuntime {
   readonly stateTopic = new Topic<ArmState>();
+  /** The simulated bench's world (only while the link is the sim). */
+  readonly worldTopic = new Topic<WorldSnapshot>();
+  private worldHost: SimWorldHost | null = null;
   private opened: OpenedArmLink | null = null;
   private governor: SafetyGovernor;
   private readonly governorConfig: GovernorConfig;
@@ -79,6 +84,11 @@ export class ArmRuntime {
     return this.opened?.sim ?? null;
   }
 
+  /** The simulated bench's world, when the link is the sim and the kinematics are known. */
+  get world(): SimWorldHost | null {
+    return this.worldHost;
+  }
+
   get controlTicker(): ControlTicker {
     return this.ticker;
   }
@@ -87,6 +97,11 @@ export class ArmRuntime {
     await this.disconnect();
     const opened = await openArmLink(config, this.options.simStartRad ?? SIM_START_RAD);
     this.opened = opened;
+    if (opened.sim && this.options.chain) {
+      this.worldHost = new SimWorldHost(this.options.chain, opened.sim.firmware, (snapshot) =>
+        this.worldTopic.publish(snapshot),
+      );
+    }
     this.governor = new SafetyGovernor(this.governorConfig);
     this.unsubscribeLink = [
       opened.link.onFeedback((feedback) => this.onFeedback(feedback)),
@@ -102,6 +117,8 @@ export class ArmRuntime {
   async disconnect(): Promise<ArmState> {
     const opened = this.opened;
     this.opened = null;
+    this.worldHost?.stop();
+    this.worldHost = null;
     this.unsubscribeLink.forEach((unsubscribe) => unsubscribe());
     this.unsubscribeLink = [];
     this.ticker.stop();

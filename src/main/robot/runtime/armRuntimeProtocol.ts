@@ -1,6 +1,7 @@
 import type { ArmState, LinkConfig } from '../../../shared/arm';
 import type { CoachErrorShape } from '../../../shared/contract/errors';
 import type { GovernorConfig } from '../safety/governorConfig';
+import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 
 /** What the arm runtime's process is started with (plain data: it crosses a process boundary). */
 export interface ArmRuntimeSettings {
@@ -23,7 +24,10 @@ export type SimProbe =
   | { kind: 'positions' }
   /** Resolves (a CommandBatchArrival) when the next full command set reaches the firmware. */
   | { kind: 'nextCommandBatch' }
-  | { kind: 'firmwareStats' };
+  | { kind: 'firmwareStats' }
+  /** The simulated bench's scene (null without the sim). */
+  | { kind: 'sceneSummary' }
+  | { kind: 'resetScene'; seed?: number; instruction?: string };
 
 export type ArmRequest =
   | { op: 'connect'; config: LinkConfig }
@@ -63,6 +67,8 @@ export type ArmProcessOutbound =
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: CoachErrorShape }
   | { type: 'state'; state: ArmState }
+  /** The simulated bench's world, for the synthetic cameras (30 Hz while the sim runs). */
+  | { type: 'world'; snapshot: WorldSnapshot }
   | { type: 'ready' };
 
 /** Absolute milliseconds comparable across processes (each one's performance.now() has its own origin). */

@@ -25,6 +25,7 @@ export class SimA1Firmware {
   functionCodesReceived: number[] = [];
   commandFramesReceived = 0;
   private readonly batchListeners = new Set<(receivedAtMs: number) => void>();
+  private readonly cycleListeners = new Set<(dtS: number) => void>();
 
   constructor(
     readonly arm: SimulatedA1 = new SimulatedA1(),
@@ -58,6 +59,12 @@ export class SimA1Firmware {
   onCommandBatch(listener: (receivedAtMs: number) => void): () => void {
     this.batchListeners.add(listener);
     return () => this.batchListeners.delete(listener);
+  }
+
+  /** Called after every physics step (at the feedback rate) with the step's length. */
+  onCycle(listener: (dtS: number) => void): () => void {
+    this.cycleListeners.add(listener);
+    return () => this.cycleListeners.delete(listener);
   }
 
   /** Fault injection: the USB cable is pulled (the channel closes). */
@@ -96,8 +103,10 @@ export class SimA1Firmware {
 
   private cycle(): void {
     const now = process.hrtime.bigint();
-    this.arm.step(Math.min(0.05, Number(now - this.lastStepAtNs) / 1e9));
+    const dtS = Math.min(0.05, Number(now - this.lastStepAtNs) / 1e9);
+    this.arm.step(dtS);
     this.lastStepAtNs = now;
+    this.cycleListeners.forEach((listener) => listener(dtS));
     if (!this.channel || Date.now() < this.stalledUntilMs) return;
     const motors = this.arm.feedback();
     this.channel.write(encodeFeedbackPacket(motors.slice(0, 3)));

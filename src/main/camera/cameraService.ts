@@ -1,0 +1,188 @@
+import type { CameraFrame as DisplayFrame, CameraInfo, CameraSource } from '../../shared/camera';
+import { CoachError } from '../../shared/contract/errors';
+import type { WorldSnapshot } from '../../shared/sim/worldTypes';
+import { SimCameraRenderer } from '../sim/render/simCameraRenderer';
+import { Topic } from '../system/topic';
+import { FfmpegCameraSource } from './ffmpegCameraSource';
+import { FrameBus } from './frameBus';
+import { encodeJpeg } from './jpegEncoder';
+
+export const DISPLAY_SIZE_PX = { widthPx: 640, heightPx: 480 } as const;
+const SIM_FPS = 30;
+const DISPLAY_JPEG_QUALITY = 80;
+const STATS_INTERVAL_MS = 500;
+
+interface CameraEntry {
+  source: CameraSource;
+  ffmpeg: FfmpegCameraSource | null;
+}
+
+/**
+ * Every camera Coach knows: real ones through ffmpeg, the simulated bench's
+ * views through the render worker. All publish onto one frame bus; the
+ * display stream, the recorder and the policy's observation read the newest
+ * frame at their own rates.
+ */
+export class CameraService {
+  readonly bus = new FrameBus();
+  readonly statsTopic = new Topic<CameraInfo[]>();
+  private readonly cameras = new Map<string, CameraEntry>();
+  private readonly sim: SimCameraRenderer;
+  private policyCamera: string | null = null;
+  private displayConsumers = 0;
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(appRoot: string) {
+    this.sim = new SimCameraRenderer(appRoot, this.bus);
+    this.statsTimer = setInterval(() => {
+      if (this.statsTopic.subscriberCount) this.statsTopic.publish(this.list());
+    }, STATS_INTERVAL_MS);
+    this.statsTimer.unref();
+  }
+
+  list(): CameraInfo[] {
+    return [...this.cameras].map(([name, entry]) => {
+      const stats = this.bus.cameraStats(name);
+      const latest = this.bus.latest(name);
+      return {
+        name,
+        source: entry.source,
+        isPolicyCamera: name === this.policyCamera,
+        state: stats?.state ?? 'starting',
+        fps: stats?.fps ?? 0,
+        lastFrameAgeMs: stats?.lastFrameAgeMs ?? null,
+        widthPx: latest?.widthPx ?? 0,
+        heightPx: latest?.heightPx ?? 0,
+        framesPublished: stats?.framesPublished ?? 0,
+        lastError: entry.ffmpeg?.lastError ?? stats?.lastError ?? null,
+      };
+    });
+  }
+
+  add(name: string, source: CameraSource): CameraInfo[] {
+    if (this.cameras.has(name))
+      throw new CoachError('camera_exists', `a camera named "${name}" exists; remove it first`);
+    const entry: CameraEntry = { source, ffmpeg: null };
+    if (source.kind !== 'sim') {
+      entry.ffmpeg = new FfmpegCameraSource({
+        camera: name,
+        input:
+          source.kind === 'v4l2'
+            ? { kind: 'v4l2', device: source.device, frameRateHz: source.fps }
+            : source.kind === 'url'
+              ? { kind: 'url', url: source.url }
+              : { kind: 'file', path: source.path, loop: source.loop },
+        widthPx: source.kind === 'v4l2' ? source.widthPx : DISPLAY_SIZE_PX.widthPx,
+        heightPx: source.kind === 'v4l2' ? source.heightPx : DISPLAY_SIZE_PX.heightPx,
+        bus: this.bus,
+      });
+    }
+    this.cameras.set(name, entry);
+    this.policyCamera ??= name;
+    if (entry.ffmpeg) entry.ffmpeg.start();
+    else this.updateSimViews();
+    return this.list();
+  }
+
+  async remove(name: string): Promise<CameraInfo[]> {
+    const entry = this.requireCamera(name);
+    this.cameras.delete(name);
+    if (this.policyCamera === name) this.policyCamera = this.cameras.keys().next().value ?? null;
+    if (entry.ffmpeg) await entry.ffmpeg.stop();
+    else this.updateSimViews();
+    this.bus.setState(name, 'stopped');
+    return this.list();
+  }
+
+  setPolicyCamera(name: string): CameraInfo[] {
+    this.requireCamera(name);
+    this.policyCamera = name;
+    return this.list();
+  }
+
+  get policyCameraName(): string | null {
+    return this.policyCamera;
+  }
+
+  /** The simulated bench moved: the sim cameras draw this from now on. */
+  setWorldSnapshot(snapshot: WorldSnapshot): void {
+    this.sim.setSnapshot(snapshot);
+  }
+
+  /** Render times of the sim cameras (ms, recent), for benchmarks and diagnostics. */
+  simRenderTimesMs(): Map<string, number[]> {
+    return this.sim.renderMs;
+  }
+
+  /**
+   * The display stream of one camera: JPEG frames, at most maxFps, newest first.
+   * Raw frames are encoded off the main thread (sharp's pool); a client still busy
+   * with the previous frame skips to the newest.
+   */
+  subscribeDisplay(camera: string, maxFps: number, emit: (frame: DisplayFrame) => void): () => void {
+    this.requireCamera(camera);
+    const minIntervalMs = 1000 / maxFps;
+    let lastSentAtMs = -Infinity;
+    const consumer = `display-${(this.displayConsumers += 1)}`;
+    return this.bus.subscribe(camera, consumer, (frame, done) => {
+      const now = performance.now();
+      if (now - lastSentAtMs < minIntervalMs * 0.9) return done();
+      lastSentAtMs = now;
+      const send = (jpeg: Uint8Array) =>
+        emit({
+          camera,
+          seq: frame.seq,
+          capturedAtMs: frame.capturedAtMs,
+          widthPx: frame.widthPx,
+          heightPx: frame.heightPx,
+          jpeg: jpeg as Uint8Array<ArrayBuffer>,
+        });
+      if (frame.format === 'jpeg') {
+        send(frame.data);
+        done();
+        return;
+      }
+      encodeJpeg(frame, DISPLAY_JPEG_QUALITY).then(
+        ({ frame: encoded }) => {
+          send(encoded.data);
+          done();
+        },
+        () => done(),
+      );
+    });
+  }
+
+  /** The simulated bench's standard cameras. */
+  addSimCameras(): void {
+    for (const view of ['scene', 'wrist']) if (!this.cameras.has(view)) this.add(view, { kind: 'sim', view });
+    this.policyCamera = 'scene';
+  }
+
+  async close(): Promise<void> {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    await Promise.all([...this.cameras.values()].map((entry) => entry.ffmpeg?.stop()));
+    await this.sim.stop();
+  }
+
+  private requireCamera(name: string): CameraEntry {
+    const entry = this.cameras.get(name);
+    if (!entry) {
+      const known = [...this.cameras.keys()].join(', ') || 'none';
+      throw new CoachError('unknown_camera', `no camera named "${name}" (cameras: ${known})`);
+    }
+    return entry;
+  }
+
+  private updateSimViews(): void {
+    const views = [...this.cameras]
+      .filter(([, entry]) => entry.source.kind === 'sim')
+      .map(([camera, entry]) => ({
+        camera,
+        view: (entry.source as Extract<CameraSource, { kind: 'sim' }>).view,
+        ...DISPLAY_SIZE_PX,
+        fps: SIM_FPS,
+        jpegQuality: DISPLAY_JPEG_QUALITY,
+      }));
+    this.sim.setViews(views);
+  }
+}

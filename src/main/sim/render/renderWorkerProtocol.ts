@@ -1,0 +1,27 @@
+import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
+
+export interface RenderView {
+  /** The camera of the world to draw ('scene', 'wrist', …) and the camera name its frames are published under. */
+  view: string;
+  camera: string;
+  widthPx: number;
+  heightPx: number;
+  fps: number;
+  jpegQuality: number;
+}
+
+export type RenderWorkerInbound =
+  { type: 'snapshot'; snapshot: WorldSnapshot } | { type: 'views'; views: RenderView[] };
+
+export type RenderWorkerOutbound =
+  | {
+      type: 'frame';
+      camera: string;
+      seq: number;
+      capturedAtMs: number;
+      widthPx: number;
+      heightPx: number;
+      jpeg: Uint8Array;
+      renderMs: number;
+    }
+  | { type: 'error'; camera: string; message: string };

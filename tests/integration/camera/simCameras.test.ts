@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCoach, type Coach } from '../../../src/main/coach';
+import type { CameraFrame, CameraInfo } from '../../../src/shared/camera';
+import type { SceneSummary } from '../../../src/shared/sim/sceneSummary';
+
+const coaches: Coach[] = [];
+afterEach(async () => {
+  while (coaches.length) await coaches.pop()!.close();
+});
+
+async function simCoach(): Promise<Coach> {
+  const coach = createCoach({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-')),
+    host: 'test',
+    arm: { autoConnect: true },
+  });
+  coaches.push(coach);
+  await coach.ready;
+  return coach;
+}
+
+async function call<T>(coach: Coach, method: string, args: unknown = {}): Promise<T> {
+  const outcome = await coach.server.call(method, args);
+  if (!outcome.ok) throw new Error(`${method}: ${outcome.error.message}`);
+  return outcome.value as T;
+}
+
+function collectFrames(coach: Coach, camera: string): { frames: CameraFrame[]; stop: () => void } {
+  const frames: CameraFrame[] = [];
+  const outcome = coach.server.subscribe('camera.frames', { camera }, (frame) => frames.push(frame as CameraFrame));
+  if (!outcome.ok) throw new Error(outcome.error.message);
+  return { frames, stop: outcome.unsubscribe };
+}
+
+const isJpeg = (bytes: Uint8Array) => bytes[0] === 0xff && bytes[1] === 0xd8;
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+
+describe('the simulated bench and its cameras', () => {
+  it('starts with a scene and live scene and wrist cameras', async () => {
+    const coach = await simCoach();
+    await expect
+      .poll(async () => (await call<CameraInfo[]>(coach, 'camera.list')).map((c) => [c.name, c.state]), {
+        timeout: 10_000,
+      })
+      .toEqual([
+        ['scene', 'live'],
+        ['wrist', 'live'],
+      ]);
+    const cameras = await call<CameraInfo[]>(coach, 'camera.list');
+    expect(cameras.find((c) => c.name === 'scene')).toMatchObject({
+      isPolicyCamera: true,
+      widthPx: 640,
+      heightPx: 480,
+    });
+    const scene = await call<SceneSummary>(coach, 'sim.scene');
+    expect(scene.instruction).toMatch(/\w+/);
+    expect(scene.objects.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('streams JPEG frames that stay the same while the arm is still and change when it moves', async () => {
+    const coach = await simCoach();
+    const wrist = collectFrames(coach, 'wrist');
+    await expect.poll(() => wrist.frames.length, { timeout: 10_000 }).toBeGreaterThan(5);
+    const still = wrist.frames.at(-1)!;
+    expect(isJpeg(still.jpeg)).toBe(true);
+    expect([still.widthPx, still.heightPx]).toEqual([640, 480]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sameBytes(wrist.frames.at(-1)!.jpeg, still.jpeg)).toBe(true);
+
+    await call(coach, 'arm.enable');
+    await expect.poll(() => coach.arm.state().enabled).toBe(true);
+    await call(coach, 'arm.jog', { motorId: 1, deltaRad: 0.2 });
+    await expect.poll(() => !sameBytes(wrist.frames.at(-1)!.jpeg, still.jpeg), { timeout: 5000 }).toBe(true);
+    wrist.stop();
+  });
+
+  it('resets the scene from a seed and a task instruction, and refuses unknown tasks', async () => {
+    const coach = await simCoach();
+    const scene = await call<SceneSummary>(coach, 'sim.resetScene', { seed: 7, instruction: 'pick up the orange' });
+    expect(scene).toMatchObject({ seed: 7, instruction: 'pick up the orange', task: { success: false } });
+    expect(scene.objects.map((o) => o.kind)).toContain('orange');
+    const again = await call<SceneSummary>(coach, 'sim.resetScene', { seed: 7, instruction: 'pick up the orange' });
+    expect(again.objects).toEqual(scene.objects);
+    const refused = await coach.server.call('sim.resetScene', { instruction: 'juggle the plates' });
+    expect(refused.ok).toBe(false);
+  });
+
+  it('explains a camera it cannot open and keeps the others running', async () => {
+    const coach = await simCoach();
+    const sceneState = async () =>
+      (await call<CameraInfo[]>(coach, 'camera.list')).find((c) => c.name === 'scene')!.state;
+    await expect.poll(sceneState, { timeout: 10_000 }).toBe('live');
+    await call(coach, 'camera.add', { name: 'bench', source: { kind: 'file', path: '/nonexistent/bench.mp4' } });
+    await expect
+      .poll(
+        async () => (await call<CameraInfo[]>(coach, 'camera.list')).find((c) => c.name === 'bench')?.lastError ?? '',
+        {
+          timeout: 5000,
+        },
+      )
+      .toMatch(/bench\.mp4/);
+    expect(await sceneState()).toBe('live');
+    expect((await coach.server.call('camera.frames' as never, {} as never)).ok).toBe(false);
+  });
+});
