@@ -2,7 +2,7 @@
 // policy's 224×224 RGB input, for the scene and wrist cameras. Run: npm run bench:cameras [-- --frames N]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { sceneForCli } from '../../src/main/cli/commands/sim/sceneSource';
+import { generateScene } from '../../src/shared/sim/world/sceneGenerator';
 import { loadArmChain } from '../../src/main/robot/urdf/loadUrdf';
 import { renderCamera, renderToPng, renderToRgb } from '../../src/main/sim/render/sceneRenderer';
 import { percentile, summarize } from '../stats';
@@ -13,7 +13,7 @@ if (!Number.isInteger(frames) || frames < 1)
   throw new Error(`--frames must be a positive whole number, got "${values.frames}"`);
 
 const chain = loadArmChain(path.join(__dirname, '../..'));
-const snapshot = sceneForCli(7, 'put the grape on the plate next to the orange and the soda bottle');
+const snapshot = generateScene(7, { instruction: 'put the grape in the plate', distractors: 3 });
 
 function time(label: string, render: (frame: number) => unknown): void {
   for (let i = 0; i < 10; i += 1) render(i); // warm-up

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { findAppPackage } from '../../../appPaths';
 import { loadArmChain } from '../../../robot/urdf/loadUrdf';
 import { findCamera, renderCamera } from '../../../sim/render/sceneRenderer';
-import { sceneForCli } from './sceneSource';
+import { generateScene } from '../../../../shared/sim/world/sceneGenerator';
 
 export const SIM_USAGE = `Usage: coach sim <command>
 
@@ -74,7 +74,7 @@ async function runRender(argv: string[], out: (line: string) => void): Promise<n
   const height = wholeNumber('height', values.height, 480, 16, 4096);
   const { file, format } = checkOutPath(values.out);
 
-  const snapshot = sceneForCli(seed, values.task);
+  const snapshot = generateScene(seed, { instruction: values.task });
   try {
     findCamera(snapshot, values.camera);
   } catch (error) {
