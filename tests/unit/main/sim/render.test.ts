@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runSimCommand } from '../../../../src/main/cli/commands/sim/simCommand';
+import { runCli } from '../../../../src/main/cli/runCli';
 import { loadArmChain } from '../../../../src/main/robot/urdf/loadUrdf';
 import {
   cameraForArm,
@@ -308,27 +308,12 @@ describe('scene renderer', () => {
     expect(Buffer.compare(labelled, unlabelled)).not.toBe(0);
   });
 
-  it.runIf(process.env.RENDER_PREVIEW)('writes preview pictures', () => {
-    fs.writeFileSync(path.join(os.tmpdir(), 'fixture_scene_640.png'), renderToPng(fixture(), chain, 'scene', 640, 480));
-    fs.writeFileSync(path.join(os.tmpdir(), 'fixture_scene_224.png'), renderToPng(fixture(), chain, 'scene', 224, 224));
-    fs.writeFileSync(
-      path.join(os.tmpdir(), 'fixture_wrist_moved.png'),
-      renderToPng(fixture({ armQRad: [0.4, ...A1_HOME_Q_RAD.slice(1)] }), chain, 'wrist', 224, 224),
-    );
-  });
-
   it('refuses an unknown camera, naming the ones there are', () => {
     expect(() => renderCamera(fixture(), chain, 'top', 64, 64)).toThrow(UnknownCameraError);
     expect(() => renderCamera(fixture(), chain, 'top', 64, 64)).toThrow('this scene has: scene, wrist');
   });
 });
 
-// Calls the sim command directly (runCli forwards `coach sim …` to it unchanged) so these tests do not
-// depend on everything else runCli imports.
-const runCli = async (argv: string[]) => {
-  expect(argv[0]).toBe('sim');
-  return runSimCommand(argv.slice(1));
-};
 
 describe('coach sim render', () => {
   const pngSize = (bytes: Buffer) => [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
