@@ -11,8 +11,20 @@ const port = parentPort;
 if (!port) throw new Error('renderWorker must run as a worker thread');
 const chain = loadArmChain((workerData as { appRoot: string }).appRoot);
 let snapshot: WorldSnapshot | null = null;
+/** Changes whenever the world does; views of an unchanged world are not drawn again. */
+let snapshotKey = '';
 let tickers: ControlTicker[] = [];
+/** The last picture per view and size: cameras of a still world (and duplicate cameras) reuse it. */
+const drawn = new Map<string, { key: string; jpeg: Uint8Array; renderMs: number }>();
 const post = (message: RenderWorkerOutbound, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+/**
+ * What decides the picture: everything but the clock, with joint angles rounded to 0.1 mrad
+ * (far below a pixel) so a holding arm's settling noise does not force a redraw.
+ */
+function pictureKey(world: WorldSnapshot): string {
+  return JSON.stringify({ ...world, timeS: 0, armQRad: world.armQRad.map((q) => Math.round(q * 1e4)) });
+}
 
 function startViews(views: RenderView[]): void {
   tickers.forEach((ticker) => ticker.stop());
@@ -22,9 +34,14 @@ function startViews(views: RenderView[]): void {
       if (!snapshot) return;
       const started = performance.now();
       try {
-        const jpeg = new Uint8Array(
-          renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality),
-        );
+        const picture = `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}`;
+        let cached = drawn.get(picture);
+        if (cached?.key !== snapshotKey) {
+          const bytes = renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality);
+          cached = { key: snapshotKey, jpeg: new Uint8Array(bytes), renderMs: performance.now() - started };
+          drawn.set(picture, cached);
+        }
+        const jpeg = cached.jpeg.slice();
         post(
           {
             type: 'frame',
@@ -34,7 +51,7 @@ function startViews(views: RenderView[]): void {
             widthPx: view.widthPx,
             heightPx: view.heightPx,
             jpeg,
-            renderMs: performance.now() - started,
+            renderMs: cached.renderMs,
           },
           [jpeg.buffer as ArrayBuffer],
         );
@@ -48,6 +65,11 @@ function startViews(views: RenderView[]): void {
 }
 
 port.on('message', (message: RenderWorkerInbound) => {
-  if (message.type === 'snapshot') snapshot = message.snapshot;
-  else startViews(message.views);
+  if (message.type === 'snapshot') {
+    const key = pictureKey(message.snapshot);
+    if (key !== snapshotKey) {
+      snapshot = message.snapshot;
+      snapshotKey = key;
+    }
+  } else startViews(message.views);
 });

@@ -125,7 +125,10 @@ export function footprintRadiusM(shape: ObjectShape): number {
 }
 
 /** The object's extent along a horizontal direction (unit vector [x, y]): what the fingers must span. */
-export function widthAlongM(object: Pick<WorldObject, 'shape' | 'yawRad'>, directionXY: readonly [number, number]): number {
+export function widthAlongM(
+  object: Pick<WorldObject, 'shape' | 'yawRad'>,
+  directionXY: readonly [number, number],
+): number {
   const { shape } = object;
   // Components of the direction along the object's own horizontal axes.
   const along = directionXY[0] * Math.cos(object.yawRad) + directionXY[1] * Math.sin(object.yawRad);
@@ -169,6 +172,9 @@ export function narrowestGraspYaw(
 
 /** "soda bottle" → soda_bottle; also accepts the kind itself. */
 export function kindFromName(name: string): ObjectKind | null {
-  const normalised = name.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+  const normalised = name
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
   return OBJECT_KINDS.find((kind) => OBJECT_CATALOG[kind].name === normalised) ?? null;
 }

@@ -1,10 +1,16 @@
 import { A1_HOME_Q_RAD, type Vec3 } from '../../robot/kinematics';
 import { GRIPPER_MAX_STROKE_MM } from '../../robot/a1Spec';
-import type { CameraSpec, Lighting, ObjectKind, WorldObject, WorldSnapshot } from '../worldTypes';
+import {
+  OBJECT_KINDS,
+  type CameraSpec,
+  type Lighting,
+  type ObjectKind,
+  type WorldObject,
+  type WorldSnapshot,
+} from '../worldTypes';
 import { OBJECT_CATALOG, footprintRadiusM } from './objectCatalog';
 import { SeededRandom, deriveSeed } from './random';
 import { instructionFor, requireTask, sampleTask, taskObjectKinds, type Task, type TaskTemplate } from './tasks';
-import { OBJECT_KINDS } from '../worldTypes';
 
 export interface SceneOptions {
   /** Set the scene up for this instruction; otherwise a seeded random task. */
@@ -65,11 +71,15 @@ export function sceneTask(snapshot: Pick<WorldSnapshot, 'instruction'>): Task {
 /** A seeded tabletop scene with the arm at home and the gripper open. Throws on a bad instruction. */
 export function generateScene(seed: number, options: SceneOptions = {}): WorldSnapshot {
   const distractors = options.distractors;
-  if (distractors !== undefined && !(Number.isInteger(distractors) && distractors >= 0 && distractors <= MAX_DISTRACTORS)) {
+  if (
+    distractors !== undefined &&
+    !(Number.isInteger(distractors) && distractors >= 0 && distractors <= MAX_DISTRACTORS)
+  ) {
     throw new RangeError(`distractors must be a whole number from 0 to ${MAX_DISTRACTORS}, got ${distractors}`);
   }
   const random = new SeededRandom(deriveSeed(seed, 'scene'));
-  const task = options.instruction !== undefined ? requireTask(options.instruction) : sampleTask(random, options.template);
+  const task =
+    options.instruction !== undefined ? requireTask(options.instruction) : sampleTask(random, options.template);
   const named = taskObjectKinds(task);
   const distractorCount = distractors ?? random.int(0, MAX_DISTRACTORS);
   const others = random.shuffle(OBJECT_KINDS.filter((kind) => !named.includes(kind)));
@@ -90,7 +100,10 @@ export function generateScene(seed: number, options: SceneOptions = {}): WorldSn
       color: jitterColor(look.pick(OBJECT_CATALOG[object.kind].colors), look, 0.08),
     })),
     lighting: jitterLighting(look),
-    cameras: [jitterCamera(DEFAULT_SCENE_CAMERA, look, 0.02, 0.01), jitterCamera(DEFAULT_WRIST_CAMERA, look, 0.003, 0.005)],
+    cameras: [
+      jitterCamera(DEFAULT_SCENE_CAMERA, look, 0.02, 0.01),
+      jitterCamera(DEFAULT_WRIST_CAMERA, look, 0.003, 0.005),
+    ],
   };
 }
 

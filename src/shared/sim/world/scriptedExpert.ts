@@ -68,8 +68,24 @@ export function toolDownRotation(fingerYawRad: number): Mat3 {
 }
 
 /** The finger yaw with joint 6 near zero for a TCP above (x, y): the fingers open along the radial line. */
-function radialFingerYawRad(xM: number, yM: number): number {
+export function radialFingerYawRad(xM: number, yM: number): number {
   return Math.atan2(yM, xM) + TOOL_DOWN_FINGER_YAW_AT_HOME_RAD;
+}
+
+/**
+ * The finger yaw to grasp an object with, relative to the radial one there: across the object's narrow
+ * side, of the equivalent yaws the one nearest the radial (so joint 6 stays well inside its range).
+ */
+export function relativeGraspYawRad(object: Pick<WorldObject, 'shape' | 'yawRad' | 'positionM'>): number {
+  const narrowest = narrowestGraspYaw(object);
+  if (!narrowest) return 0;
+  const offset = wrapRad(narrowest.yawRad - radialFingerYawRad(object.positionM[0], object.positionM[1]));
+  return wrapRad(offset - Math.round(offset / narrowest.periodRad) * narrowest.periodRad);
+}
+
+/** The absolute finger yaw the expert grasps an object with. */
+export function graspFingerYawRad(object: Pick<WorldObject, 'shape' | 'yawRad' | 'positionM'>): number {
+  return radialFingerYawRad(object.positionM[0], object.positionM[1]) + relativeGraspYawRad(object);
 }
 
 function wrapRad(angleRad: number): number {
@@ -91,8 +107,7 @@ export class ScriptedExpert {
   private phaseSteps = 0;
   private attempts = 1;
   /** Finger yaw relative to the radial direction, fixed when the approach starts; keeps joint 6 in range. */
-  private relativeYawRad = 0;
-  private yawChosen = false;
+  private relativeYawRad: number | null = null;
   private goalXyM: [number, number] | null = null;
   private anchorM: Vec3 | null = null;
   private failureReason: string | null = null;
@@ -128,7 +143,7 @@ export class ScriptedExpert {
     const target = this.plan(world, object, tcp);
     if (!target) return this.hold();
     this.phaseSteps += 1;
-    if (this.phaseSteps > MAX_PHASE_STEPS && target.waitSteps === undefined) {
+    if (this.phaseSteps > MAX_PHASE_STEPS) {
       const offM = normVec3(subVec3(target.positionM, tcp.positionM));
       return this.giveUp(`stuck in the ${this.phaseName} phase, TCP ${(offM * 100).toFixed(1)} cm from its target`);
     }
@@ -140,17 +155,18 @@ export class ScriptedExpert {
     world: Readonly<WorldSnapshot>,
     object: WorldObject,
     tcp: Pose,
-  ): { positionM: Vec3; rotation: Mat3; gripper: number; waitSteps?: number } | null {
+  ): { positionM: Vec3; rotation: Mat3; gripper: number } | null {
     for (let guard = 0; guard < 10; guard += 1) {
       const reached = (positionM: Vec3, rotation: Mat3) =>
         normVec3(subVec3(positionM, tcp.positionM)) <= REACHED_M &&
         normVec3(rotationErrorVector(rotation, tcp.rotation)) <= REACHED_RAD;
-      const orientAt = (xM: number, yM: number) => toolDownRotation(radialFingerYawRad(xM, yM) + this.relativeYawRad);
+      const orientAt = (xM: number, yM: number) =>
+        toolDownRotation(radialFingerYawRad(xM, yM) + (this.relativeYawRad ?? 0));
       const [ox, oy, oz] = object.positionM;
       const grasped = object.grasped;
       switch (this.phaseName) {
         case 'approach': {
-          if (!this.yawChosen) this.chooseYaw(object);
+          if (this.relativeYawRad === null) this.relativeYawRad = relativeGraspYawRad(object);
           const hover: Vec3 = [ox, oy, oz + objectHeightM(object.shape) + HOVER_ABOVE_TOP_M];
           const rotation = orientAt(ox, oy);
           if (reached(hover, rotation)) {
@@ -174,7 +190,7 @@ export class ScriptedExpert {
             this.enter('lift');
             continue;
           }
-          return { positionM: this.anchorM, rotation: orientAt(ox, oy), gripper: 0, waitSteps: GRIPPER_STEPS };
+          return { positionM: this.anchorM, rotation: orientAt(ox, oy), gripper: 0 };
         }
         case 'lift': {
           if (!grasped) {
@@ -219,7 +235,7 @@ export class ScriptedExpert {
             continue;
           }
           const [ax, ay] = this.anchorM;
-          return { positionM: this.anchorM, rotation: orientAt(ax, ay), gripper: 1, waitSteps: GRIPPER_STEPS };
+          return { positionM: this.anchorM, rotation: orientAt(ax, ay), gripper: 1 };
         }
         case 'retreat': {
           this.anchorM ??= [...tcp.positionM];
@@ -252,7 +268,7 @@ export class ScriptedExpert {
       return false;
     }
     this.attempts += 1;
-    this.yawChosen = false;
+    this.relativeYawRad = null;
     this.goalXyM = null;
     this.enter('approach');
     return true;
@@ -267,20 +283,6 @@ export class ScriptedExpert {
   private hold(): ExpertAction {
     const gripper = this.task.template === 'pick_up' && !this.failureReason ? 0 : 1;
     return [0, 0, 0, 0, 0, 0, gripper];
-  }
-
-  /** Turns the fingers across the object's narrow side, choosing the equivalent yaw nearest the radial one. */
-  private chooseYaw(object: WorldObject): void {
-    const narrowest = narrowestGraspYaw(object);
-    const radial = radialFingerYawRad(object.positionM[0], object.positionM[1]);
-    if (!narrowest) {
-      this.relativeYawRad = 0;
-    } else {
-      const offset = wrapRad(narrowest.yawRad - radial);
-      const turns = Math.round(offset / narrowest.periodRad);
-      this.relativeYawRad = wrapRad(offset - turns * narrowest.periodRad);
-    }
-    this.yawChosen = true;
   }
 
   private carryTcpZ(object: WorldObject, tcp: Pose): number {

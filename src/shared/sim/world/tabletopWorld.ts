@@ -186,7 +186,11 @@ export class TabletopWorld {
       const distanceM = Math.hypot(x - cx, y - cy);
       const maxDistanceM = Math.max(0, container.shape.radiusM - footprintRadiusM(object.shape));
       const scale = distanceM > maxDistanceM ? maxDistanceM / distanceM : 1;
-      object.positionM = [cx + (x - cx) * scale, cy + (y - cy) * scale, cz + OBJECT_CATALOG[container.kind].floorHeightM];
+      object.positionM = [
+        cx + (x - cx) * scale,
+        cy + (y - cy) * scale,
+        cz + OBJECT_CATALOG[container.kind].floorHeightM,
+      ];
       object.insideId = container.id;
     } else {
       object.positionM = [x, y, 0];

@@ -106,7 +106,9 @@ export function parseInstruction(text: string): ParseResult {
     const target = kindFromName(move[2]!);
     if (!target) return refuse(`unknown object "${move[2]}"`);
     if (OBJECT_CATALOG[target].isContainer) {
-      return refuse(`to put something in the ${nameOf(target)}, say "put the ${nameOf(object)} in the ${nameOf(target)}"`);
+      return refuse(
+        `to put something in the ${nameOf(target)}, say "put the ${nameOf(object)} in the ${nameOf(target)}"`,
+      );
     }
     if (target === object) return refuse('the two objects must differ');
     return { ok: true, task: { template: 'move_near', objectKind: object, targetKind: target } };
@@ -186,13 +188,17 @@ export function checkTask(task: Task, objects: readonly WorldObject[]): TaskStat
     case 'move_near': {
       const target = find(task.targetKind);
       if (!target) return { success: false, reason: `there is no ${nameOf(task.targetKind)} in the scene` };
-      const distanceM = Math.hypot(object.positionM[0] - target.positionM[0], object.positionM[1] - target.positionM[1]);
+      const distanceM = Math.hypot(
+        object.positionM[0] - target.positionM[0],
+        object.positionM[1] - target.positionM[1],
+      );
       const near = distanceM <= NEAR_MAX_DISTANCE_M;
       const targetName = nameOf(target.kind);
       if (near && !object.grasped) {
         return { success: true, reason: `the ${name} rests ${cm(distanceM)} from the ${targetName}` };
       }
-      if (object.grasped) return { success: false, reason: `the ${name} is still held, ${cm(distanceM)} from the ${targetName}` };
+      if (object.grasped)
+        return { success: false, reason: `the ${name} is still held, ${cm(distanceM)} from the ${targetName}` };
       return {
         success: false,
         reason: `the ${name} is ${cm(distanceM)} from the ${targetName} (needs ≤ ${cm(NEAR_MAX_DISTANCE_M)})`,
