@@ -2,7 +2,7 @@
 // policy's 224×224 RGB input, for the scene and wrist cameras. Run: npm run bench:cameras [-- --frames N]
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateScene } from '../../src/shared/sim/world/sceneGenerator';
+import { generateScene } from '../../src/shared/sim/world';
 import { loadArmChain } from '../../src/main/robot/urdf/loadUrdf';
 import { renderCamera, renderToPng, renderToRgb } from '../../src/main/sim/render/sceneRenderer';
 import { percentile, summarize } from '../stats';

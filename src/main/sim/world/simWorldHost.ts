@@ -1,6 +1,6 @@
 import { DEFAULT_GRIPPER_MM_PER_RAD, ARM_JOINT_COUNT, GRIPPER_MAX_STROKE_MM } from '../../../shared/robot/a1Spec';
 import type { KinematicChain } from '../../../shared/robot/kinematics';
-import { TabletopWorld } from '../../../shared/sim/world/tabletopWorld';
+import { TabletopWorld } from '../../../shared/sim/world';
 import type { SceneSummary } from '../../../shared/sim/sceneSummary';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import type { SimA1Firmware } from '../arm/simA1Firmware';

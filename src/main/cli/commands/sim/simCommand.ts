@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { findAppPackage } from '../../../appPaths';
 import { loadArmChain } from '../../../robot/urdf/loadUrdf';
 import { findCamera, renderCamera } from '../../../sim/render/sceneRenderer';
-import { generateScene } from '../../../../shared/sim/world/sceneGenerator';
+import { generateScene } from '../../../../shared/sim/world';
 
 export const SIM_USAGE = `Usage: coach sim <command>
 
