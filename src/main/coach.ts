@@ -78,6 +78,7 @@ export function createCoach(config: CoachConfig): Coach {
       'arm.connect': async (link) => {
         const state = await arm.connect(link);
         if (link.kind === 'sim') cameras.addSimCameras();
+        else await cameras.removeSimCameras();
         settings.update({ arm: { link } });
         return state;
       },

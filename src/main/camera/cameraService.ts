@@ -158,6 +158,11 @@ export class CameraService {
     this.policyCamera = 'scene';
   }
 
+  /** The sim is gone (another link was chosen): its views must not keep showing the last scene. */
+  async removeSimCameras(): Promise<void> {
+    for (const [name, entry] of [...this.cameras]) if (entry.source.kind === 'sim') await this.remove(name);
+  }
+
   async close(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
     await Promise.all([...this.cameras.values()].map((entry) => entry.ffmpeg?.stop()));

@@ -88,6 +88,13 @@ describe('the simulated bench and its cameras', () => {
     expect(refused.ok).toBe(false);
   });
 
+  it('drops the sim cameras when another link is chosen', async () => {
+    const coach = await simCoach();
+    await call(coach, 'arm.connect', { kind: 'rosbridge', url: 'ws://127.0.0.1:1' });
+    expect(await call<CameraInfo[]>(coach, 'camera.list')).toEqual([]);
+    expect(await call(coach, 'sim.scene')).toBeNull();
+  });
+
   it('explains a camera it cannot open and keeps the others running', async () => {
     const coach = await simCoach();
     const sceneState = async () =>
