@@ -3,7 +3,7 @@ import { CoachError } from '../../shared/contract/errors';
 import type { WorldSnapshot } from '../../shared/sim/worldTypes';
 import { SimCameraRenderer } from '../sim/render/simCameraRenderer';
 import { Topic } from '../system/topic';
-import { FfmpegCameraSource } from './ffmpegCameraSource';
+import { checkInputBeforeStart, FfmpegCameraSource, type CameraInput } from './ffmpegCameraSource';
 import { FrameBus } from './frameBus';
 import { encodeJpeg } from './jpegEncoder';
 
@@ -64,14 +64,18 @@ export class CameraService {
       throw new CoachError('camera_exists', `a camera named "${name}" exists; remove it first`);
     const entry: CameraEntry = { source, ffmpeg: null };
     if (source.kind !== 'sim') {
+      const input: CameraInput =
+        source.kind === 'v4l2'
+          ? { kind: 'v4l2', device: source.device, frameRateHz: source.fps }
+          : source.kind === 'url'
+            ? { kind: 'url', url: source.url }
+            : { kind: 'file', path: source.path, loop: source.loop };
+      // What can be known before starting ffmpeg (a missing device or file) is refused at once.
+      const problem = checkInputBeforeStart(input);
+      if (problem) throw new CoachError('camera_unavailable', problem);
       entry.ffmpeg = new FfmpegCameraSource({
         camera: name,
-        input:
-          source.kind === 'v4l2'
-            ? { kind: 'v4l2', device: source.device, frameRateHz: source.fps }
-            : source.kind === 'url'
-              ? { kind: 'url', url: source.url }
-              : { kind: 'file', path: source.path, loop: source.loop },
+        input,
         widthPx: source.kind === 'v4l2' ? source.widthPx : DISPLAY_SIZE_PX.widthPx,
         heightPx: source.kind === 'v4l2' ? source.heightPx : DISPLAY_SIZE_PX.heightPx,
         bus: this.bus,

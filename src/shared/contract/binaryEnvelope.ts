@@ -55,7 +55,9 @@ export function containsBinary(value: unknown): boolean {
 export function encodeBinaryEnvelope(header: Record<string, unknown>): Uint8Array {
   const blobs: ArrayBufferView[] = [];
   const descriptors: BlobDescriptor[] = [];
-  const json = JSON.stringify(header, (_key, value: unknown) => {
+  // A Buffer's toJSON runs before the replacer sees it; look at the holder's original value instead.
+  const json = JSON.stringify(header, function (this: Record<string, unknown>, key: string, replaced: unknown) {
+    const value = key === '' ? replaced : this[key];
     if (ArrayBuffer.isView(value)) {
       const type = typedArrayName(value);
       if (!type) throw new TypeError(`cannot send a ${value.constructor.name} over the contract`);
@@ -63,7 +65,7 @@ export function encodeBinaryEnvelope(header: Record<string, unknown>): Uint8Arra
       blobs.push(value);
       return { [BLOB_KEY]: blobs.length - 1 };
     }
-    return value;
+    return replaced;
   });
   const headerBytes = new TextEncoder().encode(JSON.stringify({ blobs: descriptors, body: JSON.parse(json) }));
   const total = 4 + headerBytes.byteLength + descriptors.reduce((sum, d) => sum + d.byteLength, 0);

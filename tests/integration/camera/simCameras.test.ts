@@ -100,15 +100,21 @@ describe('the simulated bench and its cameras', () => {
     const sceneState = async () =>
       (await call<CameraInfo[]>(coach, 'camera.list')).find((c) => c.name === 'scene')!.state;
     await expect.poll(sceneState, { timeout: 10_000 }).toBe('live');
-    await call(coach, 'camera.add', { name: 'bench', source: { kind: 'file', path: '/nonexistent/bench.mp4' } });
+    const refused = await coach.server.call('camera.add', {
+      name: 'bench',
+      source: { kind: 'file', path: '/nonexistent/bench.mp4' },
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
+    if (!refused.ok) expect(refused.error.message).toMatch(/bench\.mp4/);
+    // A file that exists but is not a video starts, then fails with ffmpeg's reason.
+    const notVideo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-')), 'notes.mp4');
+    fs.writeFileSync(notVideo, 'not a video');
+    await call(coach, 'camera.add', { name: 'notes', source: { kind: 'file', path: notVideo } });
     await expect
-      .poll(
-        async () => (await call<CameraInfo[]>(coach, 'camera.list')).find((c) => c.name === 'bench')?.lastError ?? '',
-        {
-          timeout: 5000,
-        },
-      )
-      .toMatch(/bench\.mp4/);
+      .poll(async () => (await call<CameraInfo[]>(coach, 'camera.list')).find((c) => c.name === 'notes')?.state, {
+        timeout: 10_000,
+      })
+      .toBe('failed');
     expect(await sceneState()).toBe('live');
     expect((await coach.server.call('camera.frames' as never, {} as never)).ok).toBe(false);
   });

@@ -19,6 +19,13 @@ describe('binary envelope', () => {
     expect(Array.from(value.nested[1])).toEqual([8, 7]);
   });
 
+  it('carries Node Buffers as bytes, not as their JSON form', () => {
+    const decoded = decodeBinaryEnvelope(encodeBinaryEnvelope({ value: { jpeg: Buffer.from([0xff, 0xd8, 0xff]) } }));
+    const jpeg = (decoded.value as { jpeg: Uint8Array }).jpeg;
+    expect(jpeg).toBeInstanceOf(Uint8Array);
+    expect(Array.from(jpeg)).toEqual([0xff, 0xd8, 0xff]);
+  });
+
   it('says a plain value holds no binary', () => {
     expect(containsBinary({ a: [1, { b: 'c' }], d: null })).toBe(false);
   });

@@ -1,0 +1,161 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { CameraInfo, CameraSource } from '../../../shared/camera';
+import { useBridge } from '../bridge/connectBridge';
+
+/** The camera actions the console offers; each maps to one contract method. */
+export type CameraAction = 'add' | 'remove' | 'setPolicyCamera';
+
+/** A failed camera action as the operator sees it. */
+export interface CameraActionError {
+  action: CameraAction;
+  /** What was attempted, in the operator's words ("Add camera wrist2 (video file /tmp/a.mp4)"). */
+  label: string;
+  code: string;
+  message: string;
+  atMs: number;
+}
+
+interface ErrorIssue {
+  path?: unknown;
+  message?: unknown;
+}
+
+/** The message of a thrown CoachError; argument errors become their validation messages, without the schema paths. */
+export function cameraErrorOf(thrown: unknown): { code: string; message: string } {
+  if (!(thrown instanceof Error)) return { code: 'error', message: String(thrown) };
+  const { code, details } = thrown as Error & { code?: unknown; details?: unknown };
+  const codeText = typeof code === 'string' ? code : 'error';
+  if (codeText === 'invalid_arguments' && details && typeof details === 'object' && 'issues' in details) {
+    const issues = (details as { issues: unknown }).issues;
+    if (Array.isArray(issues) && issues.length) {
+      const messages = (issues as ErrorIssue[]).map((issue) => String(issue.message ?? 'invalid value'));
+      return { code: codeText, message: [...new Set(messages)].join('; ') };
+    }
+  }
+  if (codeText === 'unknown_method') {
+    return { code: codeText, message: 'this version of Coach’s main process has no cameras service' };
+  }
+  return { code: codeText, message: thrown.message || 'failed without a message' };
+}
+
+/** Where a camera's frames come from, in a few words ("video file /tmp/a.mp4"). */
+export function describeSource(source: CameraSource): string {
+  switch (source.kind) {
+    case 'sim':
+      return `simulated ${source.view} view`;
+    case 'v4l2':
+      return `${source.device} ${source.widthPx}×${source.heightPx} @ ${source.fps} fps`;
+    case 'url':
+      return source.url.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^/@\s]*@/gi, '$1:***@');
+    case 'file':
+      return `video file ${source.path}${source.loop ? ' (loop)' : ''}`;
+  }
+}
+
+/**
+ * The cameras as the console sees them: the `camera.stats` stream (every camera
+ * with its state, fps and staleness at 2 Hz) and one action per camera method.
+ * Actions never throw: a failure is kept in `lastError` until the next action succeeds.
+ */
+export const useCameraStore = defineStore('camera', () => {
+  const cameras = shallowRef<CameraInfo[]>([]);
+  /** True once a camera list arrived (from the stream or camera.list). */
+  const loaded = ref(false);
+  const streamError = ref<string | null>(null);
+  const lastError = shallowRef<CameraActionError | null>(null);
+  const pending = ref<CameraAction[]>([]);
+  let started = false;
+
+  const policyCamera = computed(() => cameras.value.find((camera) => camera.isPolicyCamera) ?? null);
+  const names = computed(() => cameras.value.map((camera) => camera.name));
+
+  function byName(name: string): CameraInfo | null {
+    return cameras.value.find((camera) => camera.name === name) ?? null;
+  }
+
+  function isPending(action: CameraAction): boolean {
+    return pending.value.includes(action);
+  }
+
+  function take(list: CameraInfo[]): void {
+    cameras.value = list;
+    loaded.value = true;
+  }
+
+  /** Runs one call; on success takes its camera list and clears the last error, on failure keeps the message. */
+  async function run(action: CameraAction, label: string, call: () => Promise<CameraInfo[]>): Promise<boolean> {
+    pending.value = [...pending.value, action];
+    try {
+      take(await call());
+      lastError.value = null;
+      return true;
+    } catch (thrown) {
+      lastError.value = { action, label, ...cameraErrorOf(thrown), atMs: Date.now() };
+      return false;
+    } finally {
+      const index = pending.value.indexOf(action);
+      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      take(await useBridge().call('camera.list', {}));
+      streamError.value = null;
+    } catch (thrown) {
+      streamError.value = cameraErrorOf(thrown).message;
+    }
+  }
+
+  function start(): void {
+    if (started) return;
+    started = true;
+    const bridge = useBridge();
+    bridge.subscribe(
+      'camera.stats',
+      {},
+      (list) => {
+        take(list);
+        streamError.value = null;
+      },
+      (error) => (streamError.value = cameraErrorOf(error).message),
+    );
+    // The first stats sample may take up to half a second; the list answers at once.
+    if (bridge.connectionState() === 'open') void refresh();
+    bridge.onConnectionState((connection) => {
+      if (connection === 'open') void refresh();
+    });
+  }
+
+  function clearError(): void {
+    lastError.value = null;
+  }
+
+  const bridgeCall = () => useBridge();
+
+  return {
+    cameras,
+    loaded,
+    streamError,
+    lastError,
+    pending,
+    policyCamera,
+    names,
+    byName,
+    isPending,
+    start,
+    refresh,
+    clearError,
+    add: (name: string, source: CameraSource) =>
+      run('add', `Add camera ${name} (${describeSource(source)})`, () =>
+        bridgeCall().call('camera.add', { name, source }),
+      ),
+    remove: (name: string) =>
+      run('remove', `Remove camera ${name}`, () => bridgeCall().call('camera.remove', { name })),
+    setPolicyCamera: (name: string) =>
+      run('setPolicyCamera', `Make ${name} the policy camera`, () =>
+        bridgeCall().call('camera.setPolicyCamera', { name }),
+      ),
+  };
+});
