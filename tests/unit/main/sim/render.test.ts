@@ -314,7 +314,6 @@ describe('scene renderer', () => {
   });
 });
 
-
 describe('coach sim render', () => {
   const pngSize = (bytes: Buffer) => [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
 
