@@ -1,21 +1,13 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
-
-const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
+import { startCoachServe, type ServedCoach } from './serveProcess';
+import { saveScreenshot, watchPageProblems } from './pageChecks';
 
 let served: ServedCoach;
 let problems: string[];
 
 test.beforeEach(async ({ page }) => {
   served = await startCoachServe();
-  problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  problems = watchPageProblems(page);
 });
 
 test.afterEach(async () => {
@@ -47,11 +39,6 @@ async function feedbackRateHz(page: Page): Promise<number> {
 async function settleStartup(page: Page): Promise<void> {
   await expect(page.getByTestId('status-provider')).not.toHaveText('…', { timeout: 15_000 });
   await expect(page.getByTestId('governor-mode')).toHaveText('holding');
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, name) });
 }
 
 test('the arm panel shows the live simulated arm, jogs it, and holds it with Space and Esc', async ({ page }) => {
@@ -86,7 +73,7 @@ test('the arm panel shows the live simulated arm, jogs it, and holds it with Spa
   await page.getByTestId('jog-plus-2').click();
   await expectJointNear(page, 2, start + 0.2);
   await expect(page.getByTestId('arm-error')).toBeHidden();
-  await screenshot(page, 'arm-panel.png');
+  await saveScreenshot(page, 'arm-panel.png');
 
   // Space (focus is still on the jog button) holds, and does not also click the button.
   await expect(page.getByTestId('jog-plus-2')).toBeFocused();
@@ -103,7 +90,7 @@ test('the arm panel shows the live simulated arm, jogs it, and holds it with Spa
   await page.getByTestId('jog-plus-2').click();
   await expect(page.getByTestId('arm-error')).toContainText('refused');
   await expect(page.getByTestId('arm-error')).toContainText('the arm is held (Stop (hold) pressed); release it first');
-  await screenshot(page, 'arm-held.png');
+  await saveScreenshot(page, 'arm-held.png');
 
   // Release, then jogging works again (and the error clears).
   await page.getByTestId('arm-release').click();
@@ -162,7 +149,7 @@ test('the link selector connects to the simulated arm through a socat pty, and a
   await page.getByTestId('jog-plus-1').click();
   await expectJointNear(page, 1, start + 0.1);
   await expect(page.getByTestId('arm-error')).toBeHidden();
-  await screenshot(page, 'arm-pty.png');
+  await saveScreenshot(page, 'arm-pty.png');
 
   // Disconnect: the link goes down, the Stop (hold) button stays usable.
   await page.getByTestId('arm-disconnect').click();

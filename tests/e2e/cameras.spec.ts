@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
-
-const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
+import { startCoachServe, type ServedCoach } from './serveProcess';
+import { artifactsDir, saveScreenshot, watchPageProblems } from './pageChecks';
 
 /** The simulated cameras run at 30 fps; the view must show at least this (lower it only to debug on a starved machine). */
 const MIN_DISPLAY_FPS = Number(process.env.COACH_E2E_MIN_FPS ?? 20);
@@ -13,22 +12,12 @@ let problems: string[];
 
 test.beforeEach(async ({ page }) => {
   served = await startCoachServe();
-  problems = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  problems = watchPageProblems(page);
 });
 
 test.afterEach(async () => {
   await served.stop();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, name) });
-}
 
 async function framesDrawn(page: Page, camera: string): Promise<number> {
   return Number((await page.getByTestId(`camera-view-${camera}`).getAttribute('data-frames-drawn')) ?? 'NaN');
@@ -123,7 +112,7 @@ test('the scene and wrist cameras stream live, the wrist view follows the arm, a
   }
   await expect(page.getByTestId('camera-view-scene').or(page.getByTestId('camera-view-wrist'))).toHaveCount(2);
   await expect(page.locator('[data-testid^="camera-policy-"]')).toHaveCount(1);
-  await screenshot(page, 'cameras.png');
+  await saveScreenshot(page, 'cameras.png');
 
   // Jogging joint 1 turns the wrist camera with the arm: its picture changes noticeably.
   await page.getByTestId('arm-enable').click();
@@ -162,7 +151,7 @@ test('the scene and wrist cameras stream live, the wrist view follows the arm, a
   await expect(addError).toBeVisible({ timeout: 10_000 });
   await expect(addError).toContainText(/no such file|not found|does not exist|cannot open|could not open/i);
   await expect(addError).toContainText('missing-video.mp4');
-  await screenshot(page, 'camera-add-error.png');
+  await saveScreenshot(page, 'camera-add-error.png');
 
   // If main kept the failed camera, it can be removed again.
   if (await page.getByTestId('camera-view-missing').isVisible()) {
@@ -202,8 +191,8 @@ test('the world panel shows the simulated scene and lays out a new one from a se
   await page.waitForTimeout(1500);
   await expect(page.getByTestId('scene-instruction')).toHaveText('pick up the orange');
 
-  fs.mkdirSync(artifacts, { recursive: true });
-  await world.screenshot({ path: path.join(artifacts, 'world.png') });
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  await world.screenshot({ path: path.join(artifactsDir, 'world.png') });
 
   expect(problems).toEqual([]);
 });

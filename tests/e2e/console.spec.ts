@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
+import { saveScreenshot, watchPageProblems } from './pageChecks';
 
-const artifacts = path.join(repoRoot, 'tests/e2e/artifacts');
 const appVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
   .version;
 const ortVersion = (
@@ -33,12 +33,7 @@ test('coach serve prints a tokened loopback URL and refuses the page without the
 });
 
 test('the console shows versions from main and live health numbers', async ({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning')
-      problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  const problems = watchPageProblems(page);
 
   await page.goto(served.url);
   await expect(page.getByTestId('connection-state')).toHaveText(/Connected to main · WebSocket/);
@@ -58,8 +53,7 @@ test('the console shows versions from main and live health numbers', async ({ pa
   await expect(page.getByTestId('health-rss')).toContainText('MiB');
   await expect(page.getByTestId('health-loop')).toContainText('ms');
 
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, 'console.png') });
+  await saveScreenshot(page, 'console.png');
 
   // No CSP violations, no script errors.
   expect(problems).toEqual([]);
@@ -72,6 +66,5 @@ test('the console says so when main goes away, and the CLI stops cleanly', async
   expect(exitCode).toBe(0);
   expect(served.output()).toContain('stopping Coach');
   await expect(page.getByTestId('connection-state')).toHaveText(/reconnecting/);
-  fs.mkdirSync(artifacts, { recursive: true });
-  await page.screenshot({ path: path.join(artifacts, 'console-disconnected.png') });
+  await saveScreenshot(page, 'console-disconnected.png');
 });
