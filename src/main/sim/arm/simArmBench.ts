@@ -7,7 +7,7 @@ import { socketChannel, tcpChannelOpener } from '../../robot/link/tcpChannel';
 import type { ArmLink } from '../../robot/link/armLink';
 import { SimA1Firmware } from './simA1Firmware';
 import { SimulatedA1 } from './simulatedA1';
-import { startSocatPtyPair, type PtyPair } from './socatPtyPair';
+import { openPtyDeviceEnd, startSocatPtyPair, type PtyPair } from './socatPtyPair';
 
 /** A simulated A1 on the bench: its firmware, the link Coach uses to reach it, and how to tear both down. */
 export interface SimArmBench {
@@ -43,7 +43,7 @@ export async function startSimArmBench(config: SimConfig, arm = new SimulatedA1(
       const pty: PtyPair = await startSocatPtyPair();
       let device;
       try {
-        device = await serialChannelOpener(pty.devicePath)();
+        device = openPtyDeviceEnd(pty.devicePath);
       } catch (error) {
         pty.close();
         throw error;

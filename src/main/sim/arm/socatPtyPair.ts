@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import tty from 'node:tty';
+import type { ByteChannel } from '../../robot/link/byteChannel';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +65,48 @@ export async function startSocatPtyPair(timeoutMs = 5000): Promise<PtyPair> {
       process.removeListener('exit', killOnExit);
       child.kill();
       fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The simulated firmware's end of the pty pair. It stands in for the arm's
+ * microcontroller, so it reads the tty through libuv's own tty handle (no
+ * thread-pool hop, as serialport's reader takes) and writes straight to it;
+ * Coach's end keeps using serialport, the code path a real arm exercises.
+ */
+export function openPtyDeviceEnd(devicePath: string): ByteChannel {
+  const fd = fs.openSync(devicePath, fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+  const stream = new tty.ReadStream(fd);
+  stream.setRawMode(true);
+  const closeListeners: ((reason: string) => void)[] = [];
+  let closed: string | null = null;
+  const finish = (reason: string) => {
+    if (closed !== null) return;
+    closed = reason;
+    closeListeners.forEach((listener) => listener(reason));
+  };
+  stream.on('error', (error) => finish(error.message));
+  stream.on('close', () => finish('pty closed'));
+  return {
+    description: `simulated firmware on ${devicePath}`,
+    write: (bytes) => {
+      if (closed !== null) return;
+      try {
+        fs.writeSync(fd, bytes);
+      } catch (error) {
+        // A full pty buffer (nobody reading): drop this feedback like firmware would; anything else ends the link.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') finish((error as Error).message);
+      }
+    },
+    onData: (listener) => stream.on('data', (chunk: Buffer) => listener(chunk)),
+    onClose: (listener) => {
+      if (closed !== null) listener(closed);
+      else closeListeners.push(listener);
+    },
+    close: () => {
+      stream.destroy();
+      finish('closed');
     },
   };
 }
