@@ -66,7 +66,8 @@ async function main(): Promise<void> {
 
   const report = JSON.parse(output) as Record<string, { fps: number; p50: number; p95: number; kib: number }>;
   console.log(
-    `camera streams — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.versions.node}, ${seconds} s`,
+    `camera streams, arm ${values.moving ? 'moving (every frame drawn anew)' : 'still (unchanged views reused)'} — ` +
+      `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.versions.node}, ${seconds} s`,
   );
   for (const [camera, r] of Object.entries(report)) {
     const fpsVerdict = r.fps >= 29 ? 'met' : 'MISSED';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     `main process CPU ${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(0)} % of one core (host, frame bus, world snapshots; drawing runs in a worker of this process)`,
   );
   for (const [camera, samples] of coach.cameras.simRenderTimesMs()) {
-    console.log(formatMsSummary(`render + JPEG in the worker, ${camera}`, samples));
+    console.log(formatMsSummary(`drawn anew + JPEG in the worker, ${camera}`, samples));
   }
   console.log(
     `${formatMsSummary('arm control tick lateness at 200 Hz while streaming', ticks.latenessMs, 2)}  overruns ${ticks.overruns}`,

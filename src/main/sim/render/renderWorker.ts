@@ -15,7 +15,7 @@ let snapshot: WorldSnapshot | null = null;
 let snapshotKey = '';
 let tickers: ControlTicker[] = [];
 /** The last picture per view and size: cameras of a still world (and duplicate cameras) reuse it. */
-const drawn = new Map<string, { key: string; jpeg: Uint8Array; renderMs: number }>();
+const drawn = new Map<string, { key: string; jpeg: Uint8Array }>();
 const post = (message: RenderWorkerOutbound, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 /**
@@ -36,9 +36,11 @@ function startViews(views: RenderView[]): void {
       try {
         const picture = `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}`;
         let cached = drawn.get(picture);
+        let renderMs: number | null = null;
         if (cached?.key !== snapshotKey) {
           const bytes = renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality);
-          cached = { key: snapshotKey, jpeg: new Uint8Array(bytes), renderMs: performance.now() - started };
+          renderMs = performance.now() - started;
+          cached = { key: snapshotKey, jpeg: new Uint8Array(bytes) };
           drawn.set(picture, cached);
         }
         const jpeg = cached.jpeg.slice();
@@ -51,7 +53,7 @@ function startViews(views: RenderView[]): void {
             widthPx: view.widthPx,
             heightPx: view.heightPx,
             jpeg,
-            renderMs: cached.renderMs,
+            renderMs,
           },
           [jpeg.buffer as ArrayBuffer],
         );

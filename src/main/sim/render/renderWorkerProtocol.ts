@@ -22,6 +22,7 @@ export type RenderWorkerOutbound =
       widthPx: number;
       heightPx: number;
       jpeg: Uint8Array;
-      renderMs: number;
+      /** Time to draw and encode, or null when an unchanged picture was reused. */
+      renderMs: number | null;
     }
   | { type: 'error'; camera: string; message: string };

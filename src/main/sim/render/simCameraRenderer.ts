@@ -24,7 +24,7 @@ function spawnRenderWorker(appRoot: string): Worker {
 export class SimCameraRenderer {
   private worker: Worker | null = null;
   private views: RenderView[] = [];
-  /** Recent render times per camera, ms (the last 300). */
+  /** Recent times to draw and encode a picture anew, per camera, ms (the last 300). */
   readonly renderMs = new Map<string, number[]>();
 
   constructor(
@@ -77,10 +77,12 @@ export class SimCameraRenderer {
       this.bus.setState(message.camera, 'failed', message.message);
       return;
     }
-    const samples = this.renderMs.get(message.camera) ?? [];
-    samples.push(message.renderMs);
-    if (samples.length > 300) samples.shift();
-    this.renderMs.set(message.camera, samples);
+    if (message.renderMs !== null) {
+      const samples = this.renderMs.get(message.camera) ?? [];
+      samples.push(message.renderMs);
+      if (samples.length > 300) samples.shift();
+      this.renderMs.set(message.camera, samples);
+    }
     this.bus.publish({
       camera: message.camera,
       seq: message.seq,
