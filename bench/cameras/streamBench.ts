@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `main process CPU ${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(0)} % of one core (host, frame bus, world snapshots; drawing runs in a worker of this process)`,
+    `main process CPU ${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(0)} % of one core (all its threads: host, frame bus, and the drawing worker)`,
   );
   for (const [camera, samples] of coach.cameras.simRenderTimesMs()) {
     console.log(formatMsSummary(`drawn anew + JPEG in the worker, ${camera}`, samples));

@@ -1,5 +1,6 @@
 // The synthetic cameras' worker thread: draws each view of the newest world snapshot at its own rate,
 // so drawing never runs on the main thread.
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import { ControlTicker } from '../../robot/control/controlTicker';
@@ -9,6 +10,13 @@ import type { RenderView, RenderWorkerInbound, RenderWorkerOutbound } from './re
 
 const port = parentPort;
 if (!port) throw new Error('renderWorker must run as a worker thread');
+// On Linux a nice value belongs to a thread: drawing yields to the control loop and the host when the CPU is short.
+const RENDER_THREAD_NICE = 10;
+try {
+  os.setPriority(RENDER_THREAD_NICE);
+} catch {
+  // Not permitted here: drawing runs at normal priority.
+}
 const chain = loadArmChain((workerData as { appRoot: string }).appRoot);
 let snapshot: WorldSnapshot | null = null;
 /** Changes whenever the world does; views of an unchanged world are not drawn again. */
