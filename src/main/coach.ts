@@ -47,6 +47,11 @@ export function createCoach(config: CoachConfig): Coach {
   arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
   const warnings = settings.warnings;
   const startup = settings.get();
+  warnings.push(...cameras.restore(startup.cameras));
+  const saveCameras = <T>(result: T): T => {
+    settings.update({ cameras: cameras.saved() });
+    return result;
+  };
   const ready =
     (config.arm?.autoConnect ?? startup.arm.autoConnect)
       ? arm.connect(startup.arm.link).then(
@@ -90,9 +95,9 @@ export function createCoach(config: CoachConfig): Coach {
       'arm.release': () => arm.release(),
       'arm.jog': ({ motorId, deltaRad }) => arm.jog(motorId, deltaRad),
       'camera.list': () => cameras.list(),
-      'camera.add': ({ name, source }) => cameras.add(name, source),
-      'camera.remove': ({ name }) => cameras.remove(name),
-      'camera.setPolicyCamera': ({ name }) => cameras.setPolicyCamera(name),
+      'camera.add': ({ name, source }) => saveCameras(cameras.add(name, source)),
+      'camera.remove': async ({ name }) => saveCameras(await cameras.remove(name)),
+      'camera.setPolicyCamera': ({ name }) => saveCameras(cameras.setPolicyCamera(name)),
       'sim.scene': () => arm.sceneSummary(),
       'sim.resetScene': (args) => arm.resetScene(args),
     },

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { linkConfigSchema } from './arm';
+import { cameraNameSchema, cameraSourceSchema } from './camera';
+
+/** Cameras the operator added (real ones; the sim's views come with the sim link). */
+const savedCamerasSchema = z
+  .object({
+    added: z.array(z.object({ name: cameraNameSchema, source: cameraSourceSchema })).default([]),
+    policyCamera: z.string().nullable().default(null),
+  })
+  .prefault({});
 
 /**
  * Settings persisted in the data folder. Later features add their sections;
@@ -19,6 +28,7 @@ export const settingsSchema = z.object({
       autoConnect: z.boolean().default(true),
     })
     .prefault({}),
+  cameras: savedCamerasSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -28,5 +38,6 @@ export const settingsPatchSchema = z.object({
     .partial()
     .optional(),
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
+  cameras: savedCamerasSchema.optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

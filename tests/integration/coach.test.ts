@@ -113,6 +113,7 @@ describe('createCoach: settings in the data folder', () => {
         schemaVersion: 1,
         ui: { theme: 'dark' },
         arm: { link: { kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }, autoConnect: true },
+        cameras: { added: [], policyCamera: null },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({

@@ -156,10 +156,32 @@ export class CameraService {
     });
   }
 
+  /** The cameras the operator added (not the sim's views), for saving in the settings. */
+  saved(): { added: { name: string; source: CameraSource }[]; policyCamera: string | null } {
+    const added = [...this.cameras]
+      .filter(([, entry]) => entry.source.kind !== 'sim')
+      .map(([name, entry]) => ({ name, source: entry.source }));
+    return { added, policyCamera: this.policyCamera };
+  }
+
+  /** Re-adds saved cameras at start; one that cannot open is reported and skipped, the rest still start. */
+  restore(saved: { added: { name: string; source: CameraSource }[]; policyCamera: string | null }): string[] {
+    const problems: string[] = [];
+    for (const { name, source } of saved.added) {
+      try {
+        this.add(name, source);
+      } catch (error) {
+        problems.push(`camera ${name}: ${(error as Error).message}`);
+      }
+    }
+    if (saved.policyCamera && this.cameras.has(saved.policyCamera)) this.policyCamera = saved.policyCamera;
+    return problems;
+  }
+
   /** The simulated bench's standard cameras. */
   addSimCameras(): void {
     for (const view of ['scene', 'wrist']) if (!this.cameras.has(view)) this.add(view, { kind: 'sim', view });
-    this.policyCamera = 'scene';
+    if (!this.policyCamera || this.cameras.get(this.policyCamera)?.source.kind === 'sim') this.policyCamera = 'scene';
   }
 
   /** The sim is gone (another link was chosen): its views must not keep showing the last scene. */

@@ -28,6 +28,7 @@ export class SettingsStore {
       ...patch,
       ui: { ...this.current.ui, ...patch.ui },
       arm: { ...this.current.arm, ...patch.arm },
+      cameras: patch.cameras ?? this.current.cameras,
     });
     this.write(merged);
     this.current = merged;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +12,9 @@ afterEach(async () => {
   while (coaches.length) await coaches.pop()!.close();
 });
 
-async function simCoach(): Promise<Coach> {
+async function simCoach(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-'))): Promise<Coach> {
   const coach = createCoach({
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-')),
+    dataDir,
     host: 'test',
     arm: { autoConnect: true },
   });
@@ -86,6 +87,35 @@ describe('the simulated bench and its cameras', () => {
     expect(again.objects).toEqual(scene.objects);
     const refused = await coach.server.call('sim.resetScene', { instruction: 'juggle the plates' });
     expect(refused.ok).toBe(false);
+  });
+
+  it('remembers added cameras and the policy camera across restarts', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-'));
+    const video = path.join(dataDir, 'bench.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=15',
+      '-t',
+      '1',
+      '-y',
+      video,
+    ]);
+    const first = await simCoach(dataDir);
+    await call(first, 'camera.add', { name: 'bench', source: { kind: 'file', path: video } });
+    await call(first, 'camera.setPolicyCamera', { name: 'bench' });
+    await first.close();
+    coaches.splice(coaches.indexOf(first), 1);
+
+    const second = await simCoach(dataDir);
+    const cameras = await call<CameraInfo[]>(second, 'camera.list');
+    expect(cameras.map((c) => c.name).sort()).toEqual(['bench', 'scene', 'wrist']);
+    expect(cameras.find((c) => c.name === 'bench')).toMatchObject({ isPolicyCamera: true, source: { kind: 'file' } });
+    await call(second, 'camera.remove', { name: 'bench' });
+    expect(second.warnings).toEqual([]);
   });
 
   it('drops the sim cameras when another link is chosen', async () => {
