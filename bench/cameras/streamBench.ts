@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const fpsVerdict = r.fps >= 29 ? 'met' : 'MISSED';
     const latencyVerdict = r.p95 <= 50 ? 'met' : 'MISSED';
     console.log(
-      `${camera.padEnd(8)} delivered ${r.fps.toFixed(1)} fps (budget ≥ 29: ${fpsVerdict})  display latency p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms (budget ≤ 50: ${latencyVerdict})  ${r.kib.toFixed(0)} KiB/frame`,
+      `${camera.padEnd(8)} delivered ${(r.fps ?? 0).toFixed(1)} fps (budget ≥ 29: ${fpsVerdict})  display latency p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms (budget ≤ 50: ${latencyVerdict})  ${r.kib.toFixed(0)} KiB/frame`,
     );
   }
   console.log(

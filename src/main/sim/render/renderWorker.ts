@@ -1,5 +1,6 @@
-// The synthetic cameras' worker thread: draws each view of the newest world snapshot at its own rate,
-// so drawing never runs on the main thread.
+// The synthetic cameras' worker thread. Each distinct picture (view and size) is drawn once per change of
+// the world, when the snapshot arrives; each camera then sends the newest picture at its own rate. Drawing
+// never runs on the main thread, and duplicate cameras or a still world cost no drawing.
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
@@ -18,56 +19,84 @@ try {
   // Not permitted here: drawing runs at normal priority.
 }
 const chain = loadArmChain((workerData as { appRoot: string }).appRoot);
-let snapshot: WorldSnapshot | null = null;
-/** Changes whenever the world does; views of an unchanged world are not drawn again. */
-let snapshotKey = '';
+
+interface Picture {
+  /** Increases with every drawing, so a camera knows whether it sends a new one. */
+  version: number;
+  jpeg: Uint8Array;
+  renderMs: number;
+}
+
+let views: RenderView[] = [];
 let tickers: ControlTicker[] = [];
-/** The last picture per view and size: cameras of a still world (and duplicate cameras) reuse it. */
-const drawn = new Map<string, { key: string; jpeg: Uint8Array }>();
+let snapshot: WorldSnapshot | null = null;
+/** Changes whenever the world does. */
+let snapshotKey = '';
+let drawings = 0;
+let drawPending = false;
+const pictures = new Map<string, Picture>();
 const post = (message: RenderWorkerOutbound, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+const pictureId = (view: RenderView) => `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}`;
 
 /**
  * What decides the picture: everything but the clock, with joint angles rounded to 0.1 mrad
  * (far below a pixel) so a holding arm's settling noise does not force a redraw.
  */
-function pictureKey(world: WorldSnapshot): string {
+function worldKey(world: WorldSnapshot): string {
   return JSON.stringify({ ...world, timeS: 0, armQRad: world.armQRad.map((q) => Math.round(q * 1e4)) });
 }
 
-function startViews(views: RenderView[]): void {
+function drawAll(): void {
+  if (!snapshot) return;
+  const done = new Set<string>();
+  for (const view of views) {
+    const id = pictureId(view);
+    if (done.has(id)) continue;
+    done.add(id);
+    const started = performance.now();
+    try {
+      const bytes = renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality);
+      pictures.set(id, {
+        version: (drawings += 1),
+        jpeg: new Uint8Array(bytes),
+        renderMs: performance.now() - started,
+      });
+    } catch (error) {
+      pictures.delete(id);
+      for (const failed of views.filter((v) => pictureId(v) === id)) {
+        post({ type: 'error', camera: failed.camera, message: (error as Error).message });
+      }
+    }
+  }
+}
+
+function startViews(next: RenderView[]): void {
   tickers.forEach((ticker) => ticker.stop());
+  views = next;
+  drawAll();
   tickers = views.map((view) => {
     let seq = 0;
+    let sentVersion = 0;
     const ticker = new ControlTicker(view.fps, () => {
-      if (!snapshot) return;
-      const started = performance.now();
-      try {
-        const picture = `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}`;
-        let cached = drawn.get(picture);
-        let renderMs: number | null = null;
-        if (cached?.key !== snapshotKey) {
-          const bytes = renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality);
-          renderMs = performance.now() - started;
-          cached = { key: snapshotKey, jpeg: new Uint8Array(bytes) };
-          drawn.set(picture, cached);
-        }
-        const jpeg = cached.jpeg.slice();
-        post(
-          {
-            type: 'frame',
-            camera: view.camera,
-            seq: seq++,
-            capturedAtMs: Date.now(),
-            widthPx: view.widthPx,
-            heightPx: view.heightPx,
-            jpeg,
-            renderMs,
-          },
-          [jpeg.buffer as ArrayBuffer],
-        );
-      } catch (error) {
-        post({ type: 'error', camera: view.camera, message: (error as Error).message });
-      }
+      const picture = pictures.get(pictureId(view));
+      if (!picture) return;
+      const jpeg = picture.jpeg.slice();
+      const fresh = picture.version !== sentVersion;
+      sentVersion = picture.version;
+      post(
+        {
+          type: 'frame',
+          camera: view.camera,
+          seq: seq++,
+          capturedAtMs: Date.now(),
+          widthPx: view.widthPx,
+          heightPx: view.heightPx,
+          jpeg,
+          renderMs: fresh ? picture.renderMs : null,
+        },
+        [jpeg.buffer as ArrayBuffer],
+      );
     });
     ticker.start();
     return ticker;
@@ -75,11 +104,20 @@ function startViews(views: RenderView[]): void {
 }
 
 port.on('message', (message: RenderWorkerInbound) => {
-  if (message.type === 'snapshot') {
-    const key = pictureKey(message.snapshot);
-    if (key !== snapshotKey) {
-      snapshot = message.snapshot;
-      snapshotKey = key;
-    }
-  } else startViews(message.views);
+  if (message.type === 'views') {
+    startViews(message.views);
+    return;
+  }
+  const key = worldKey(message.snapshot);
+  if (key === snapshotKey) return;
+  snapshot = message.snapshot;
+  snapshotKey = key;
+  // Draw once after the queued messages: a backlog of snapshots collapses into one drawing of the newest,
+  // and the cameras' timers still run between drawings.
+  if (drawPending) return;
+  drawPending = true;
+  setImmediate(() => {
+    drawPending = false;
+    drawAll();
+  });
 });
