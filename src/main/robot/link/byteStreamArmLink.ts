@@ -62,15 +62,7 @@ export class ByteStreamArmLink implements ArmLink {
   }
 
   stats(): LinkStats {
-    return {
-      kind: this.kind,
-      description: this.description,
-      state: this.supervisor.state,
-      feedbackRateHz: this.supervisor.feedbackRateHz(),
-      ...this.currentErrorCounts(),
-      reconnects: this.supervisor.reconnects,
-      lastError: this.supervisor.lastError,
-    };
+    return this.supervisor.stats(this.kind, this.description, this.currentErrorCounts());
   }
 
   sendJointCommands(commands: readonly JointCommand[]): boolean {

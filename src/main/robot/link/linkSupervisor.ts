@@ -1,4 +1,4 @@
-import type { LinkState } from '../../../shared/arm';
+import type { LinkKind, LinkState, LinkStats } from '../../../shared/arm';
 import type { ArmFeedback, ReconnectPolicy } from './armLink';
 import { RateMeter } from './feedbackRate';
 import { Listeners } from './linkListeners';
@@ -51,6 +51,23 @@ export class LinkSupervisor {
 
   feedbackRateHz(): number {
     return this.rate.rateHz(Date.now());
+  }
+
+  /** A link's stats: what every link reports alike, plus its own frame error counts. */
+  stats(
+    kind: LinkKind,
+    description: string,
+    errors: Pick<LinkStats, 'crcErrors' | 'garbageBytes' | 'malformedFrames' | 'incompleteFeedback'>,
+  ): LinkStats {
+    return {
+      kind,
+      description,
+      state: this.linkState,
+      feedbackRateHz: this.feedbackRateHz(),
+      ...errors,
+      reconnects: this.reconnects,
+      lastError: this.lastError,
+    };
   }
 
   start(): void {

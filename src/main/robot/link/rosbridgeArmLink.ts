@@ -209,18 +209,12 @@ export class RosbridgeArmLink implements ArmLink {
   }
 
   stats(): LinkStats {
-    return {
-      kind: this.kind,
-      description: this.description,
-      state: this.supervisor.state,
-      feedbackRateHz: this.supervisor.feedbackRateHz(),
+    return this.supervisor.stats(this.kind, this.description, {
       crcErrors: 0,
       garbageBytes: 0,
       malformedFrames: this.malformedMessages,
       incompleteFeedback: this.incompleteFeedback,
-      reconnects: this.supervisor.reconnects,
-      lastError: this.supervisor.lastError,
-    };
+    });
   }
 
   /**
