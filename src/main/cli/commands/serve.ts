@@ -7,7 +7,6 @@ import type { CliOptions } from '../cliOptions';
 export async function runServe(options: CliOptions): Promise<number> {
   const app = findAppPackage(__dirname);
   const coach = createCoach({ dataDir: options.dataDir, host: 'headless' });
-  for (const warning of coach.warnings) process.stderr.write(`warning: ${warning}\n`);
   let host;
   try {
     host = await startHeadlessHost({
@@ -21,6 +20,9 @@ export async function runServe(options: CliOptions): Promise<number> {
     await coach.close();
     throw error;
   }
+  // Start-up problems (a corrupt settings file, an arm link that would not open) are known once it is ready.
+  await coach.ready;
+  for (const warning of coach.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (!isLoopbackAddress(options.host)) {
     process.stderr.write(
       `WARNING: Coach is listening on ${options.host}, not only on this machine. Anyone who can reach it and has the token can move the arm.\n`,
