@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createCoach } from '../../src/main/coach';
 import { startHeadlessHost } from '../../src/main/host/headlessHost';
 import { formatMsSummary } from '../stats';
+import { describePriority } from '../../src/main/system/processPriority';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, moving: { type: 'boolean', default: false } },
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
   console.log(
     `${formatMsSummary('arm control tick lateness at 200 Hz while streaming', ticks.latenessMs, 2)}  overruns ${ticks.overruns}`,
   );
+  const priority = await coach.arm.priority;
+  console.log(`arm control process scheduling: ${priority ? describePriority(priority) : 'in this process'}`);
   await host.close();
   await coach.close();
 }

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import type { ArmState, LinkConfig } from '../../shared/arm';
 import { CoachError } from '../../shared/contract/errors';
 import { Topic } from '../system/topic';
+import { raiseProcessPriority, type RaisedPriority } from '../system/processPriority';
 import type { WorldSnapshot } from '../../shared/sim/worldTypes';
 import type { SceneSummary } from '../../shared/sim/sceneSummary';
 import { loadArmChain } from './urdf/loadUrdf';
@@ -33,8 +33,10 @@ export interface ArmServiceOptions extends Omit<ArmRuntimeSettings, 'appRoot'> {
 const RESTART_WINDOW_MS = 60_000;
 const MAX_RESTARTS_PER_WINDOW = 3;
 
-/** Raised priority for the control process where the OS allows it (root, or CAP_SYS_NICE); ignored otherwise. */
-const CONTROL_PROCESS_PRIORITY = -5;
+/** The control process's main thread runs SCHED_FIFO at this priority where the OS allows it. */
+const CONTROL_FIFO_PRIORITY = 20;
+/** Otherwise a raised nice priority (root, or CAP_SYS_NICE); otherwise the default. */
+const CONTROL_PROCESS_NICE = -5;
 
 /**
  * Starts the runtime's process: the bundled file next to the built app, or the
@@ -52,11 +54,6 @@ function spawnArmProcess(appRoot: string): ChildProcess {
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  try {
-    if (child.pid) os.setPriority(child.pid, CONTROL_PROCESS_PRIORITY);
-  } catch {
-    // Not permitted for this user: the default priority still works.
-  }
   return child;
 }
 
@@ -85,6 +82,7 @@ export class ArmService {
   private closing = false;
   private lastConfig: LinkConfig | null = null;
   private readonly restartsAtMs: number[] = [];
+  private priorityValue: Promise<RaisedPriority> | null = null;
 
   constructor(appRoot: string, options: ArmServiceOptions = {}) {
     const { runIn = 'process', ...rest } = options;
@@ -100,6 +98,11 @@ export class ArmService {
 
   state(): ArmState {
     return this.latest;
+  }
+
+  /** How the control process is scheduled (null before it starts or when running in this process). */
+  get priority(): Promise<RaisedPriority> | null {
+    return this.priorityValue;
   }
 
   /** The runtime process's id (null before the first request or when running in this process). */
@@ -210,6 +213,7 @@ export class ArmService {
     child.on('error', (error) => this.fail(`the arm runtime failed: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(`the arm runtime stopped (${signal ?? `exit code ${code}`})`));
     child.send({ type: 'init', settings: this.processSettings! } satisfies ArmProcessInbound);
+    if (child.pid) this.priorityValue = raiseProcessPriority(child.pid, CONTROL_FIFO_PRIORITY, CONTROL_PROCESS_NICE);
     this.child = child;
     return child;
   }
