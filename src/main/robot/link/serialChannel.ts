@@ -95,5 +95,41 @@ export function describeSerialPort(port: {
 
 /** Serial ports on this machine. */
 export async function listSerialPorts(): Promise<SerialPortInfo[]> {
-  return (await SerialPort.list()).map(describeSerialPort);
+  try {
+    return (await SerialPort.list()).map(describeSerialPort);
+  } catch (error) {
+    // serialport asks udevadm on Linux; machines without udev (containers, minimal installs) still have sysfs.
+    if (process.platform === 'linux' && /udevadm/.test((error as Error).message)) return listLinuxPortsFromSysfs();
+    throw error;
+  }
+}
+
+const SYSFS_TTY = '/sys/class/tty';
+
+/** USB serial devices (ttyACM*, ttyUSB*) and their USB ids, read from sysfs. */
+export function listLinuxPortsFromSysfs(sysfsTty = SYSFS_TTY): SerialPortInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(sysfsTty).filter((name) => /^tty(ACM|USB)\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const read = (file: string): string | undefined => {
+    try {
+      return fs.readFileSync(file, 'utf8').trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return names.sort().map((name) => {
+    // device → the USB interface; its parent holds the USB device's descriptors.
+    const usbDevice = `${sysfsTty}/${name}/device/..`;
+    return describeSerialPort({
+      path: `/dev/${name}`,
+      vendorId: read(`${usbDevice}/idVendor`),
+      productId: read(`${usbDevice}/idProduct`),
+      manufacturer: read(`${usbDevice}/manufacturer`),
+      serialNumber: read(`${usbDevice}/serial`),
+    });
+  });
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { describeSerialPort, listSerialPorts } from '../../../../src/main/robot/link/serialChannel';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  describeSerialPort,
+  listLinuxPortsFromSysfs,
+  listSerialPorts,
+} from '../../../../src/main/robot/link/serialChannel';
 
 describe('serial port discovery', () => {
   it("recognises the A1's USB id 0483:5740 in any letter case", () => {
@@ -32,5 +39,29 @@ describe('serial port discovery', () => {
     const ports = await listSerialPorts();
     expect(Array.isArray(ports)).toBe(true);
     for (const port of ports) expect(port.path).toMatch(/\S/);
+  });
+
+  it('reads USB serial devices and their ids from sysfs where udev is missing', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-sysfs-'));
+    const usb = path.join(root, 'devices/usb1/1-1');
+    fs.mkdirSync(path.join(usb, '1-1:1.0'), { recursive: true });
+    fs.writeFileSync(path.join(usb, 'idVendor'), '0483\n');
+    fs.writeFileSync(path.join(usb, 'idProduct'), '5740\n');
+    fs.writeFileSync(path.join(usb, 'manufacturer'), 'STMicroelectronics\n');
+    const tty = path.join(root, 'class/tty');
+    fs.mkdirSync(path.join(tty, 'ttyACM0'), { recursive: true });
+    fs.symlinkSync(path.join(usb, '1-1:1.0'), path.join(tty, 'ttyACM0/device'));
+    fs.mkdirSync(path.join(tty, 'ttyS0'), { recursive: true });
+    expect(listLinuxPortsFromSysfs(tty)).toEqual([
+      {
+        path: '/dev/ttyACM0',
+        manufacturer: 'STMicroelectronics',
+        vendorId: '0483',
+        productId: '5740',
+        serialNumber: null,
+        looksLikeA1: true,
+      },
+    ]);
+    expect(listLinuxPortsFromSysfs(path.join(root, 'missing'))).toEqual([]);
   });
 });
