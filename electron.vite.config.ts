@@ -16,6 +16,8 @@ export default defineConfig({
           armProcess: resolve(__dirname, 'src/main/robot/runtime/armProcess.ts'),
           // The synthetic cameras' drawing thread.
           renderWorker: resolve(__dirname, 'src/main/sim/render/renderWorker.ts'),
+          // Model packages: validation, onnxruntime sessions, the flow-matching sampler.
+          inferenceWorker: resolve(__dirname, 'src/main/policy/inferenceWorker.ts'),
         },
       },
     },

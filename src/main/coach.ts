@@ -1,4 +1,5 @@
 import { coachContract, type CoachContract } from '../shared/contract/api';
+import { CoachError } from '../shared/contract/errors';
 import type { OnnxRuntimeInfo, SystemInfo } from '../shared/system';
 import { findAppPackage, ensureDataDir } from './appPaths';
 import { ContractServer } from './contract/contractServer';
@@ -9,6 +10,11 @@ import { collectSystemInfo } from './system/systemInfo';
 import { ArmService, type ArmServiceOptions } from './robot/armService';
 import { listSerialPorts } from './robot/link/serialChannel';
 import { CameraService } from './camera/cameraService';
+import { PolicyService } from './policy/policyService';
+import { TaskRunner } from './runner/taskRunner';
+import { loadArmChain } from './robot/urdf/loadUrdf';
+import { defaultModelPath } from './policy/defaultModel';
+import type { ExecutionProvider } from '../shared/system';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -22,6 +28,16 @@ export interface CoachConfig {
     autoConnect?: boolean;
     options?: ArmServiceOptions;
   };
+  policy?: {
+    /** Overrides the setting: load the configured (or shipped) model package at start (default true). */
+    autoLoad?: boolean;
+    /** Load this package at start instead of the configured one. */
+    modelPath?: string;
+    /** Execution providers to try, best first (default: CUDA where present, then CPU). */
+    providers?: ExecutionProvider[];
+  };
+  /** The desktop's folder dialog (Electron); absent in the browser console and the CLI. */
+  pickFolder?: (title: string) => Promise<string | null>;
 }
 
 export interface Coach {
@@ -30,6 +46,8 @@ export interface Coach {
   readonly warnings: readonly string[];
   readonly arm: ArmService;
   readonly cameras: CameraService;
+  readonly policy: PolicyService;
+  readonly runner: TaskRunner;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -45,6 +63,8 @@ export function createCoach(config: CoachConfig): Coach {
   const arm = new ArmService(app.root, config.arm?.options);
   const cameras = new CameraService(app.root);
   arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
+  const policy = new PolicyService(app.root, config.policy?.providers);
+  const runner = new TaskRunner(arm, cameras, policy, loadArmChain(app.root));
   const warnings = settings.warnings;
   const startup = settings.get();
   warnings.push(...cameras.restore(startup.cameras));
@@ -52,7 +72,7 @@ export function createCoach(config: CoachConfig): Coach {
     settings.update({ cameras: cameras.saved() });
     return result;
   };
-  const ready =
+  const armReady =
     (config.arm?.autoConnect ?? startup.arm.autoConnect)
       ? arm.connect(startup.arm.link).then(
           () => {
@@ -63,6 +83,17 @@ export function createCoach(config: CoachConfig): Coach {
           },
         )
       : Promise.resolve();
+  const modelPath = config.policy?.modelPath ?? startup.policy.modelPath ?? defaultModelPath(app.root);
+  const policyReady =
+    (config.policy?.autoLoad ?? startup.policy.autoLoad)
+      ? policy.load(modelPath).then(
+          () => undefined,
+          (error: Error) => {
+            warnings.push(`could not load the model package ${modelPath}: ${error.message}`);
+          },
+        )
+      : Promise.resolve();
+  const ready = Promise.all([armReady, policyReady]).then(() => undefined);
 
   let onnxRuntime: Promise<OnnxRuntimeInfo> | null = null;
   const onnxRuntimeInfo = () => (onnxRuntime ??= probeOnnxRuntime());
@@ -91,7 +122,11 @@ export function createCoach(config: CoachConfig): Coach {
       'arm.enable': () => arm.enable(),
       'arm.disable': () => arm.disable(),
       'arm.clearError': () => arm.clearError(),
-      'arm.hold': ({ reason }) => arm.hold(reason),
+      'arm.hold': async ({ reason }) => {
+        const state = await arm.hold(reason);
+        runner.endNow('stopped', reason ?? 'Stop (hold) pressed');
+        return state;
+      },
       'arm.release': () => arm.release(),
       'arm.jog': ({ motorId, deltaRad }) => arm.jog(motorId, deltaRad),
       'camera.list': () => cameras.list(),
@@ -100,10 +135,28 @@ export function createCoach(config: CoachConfig): Coach {
       'camera.setPolicyCamera': ({ name }) => saveCameras(cameras.setPolicyCamera(name)),
       'sim.scene': () => arm.sceneSummary(),
       'sim.resetScene': (args) => arm.resetScene(args),
+      'policy.info': () => policy.info(),
+      'policy.load': async ({ path }) => {
+        if (runner.isRunning) throw new CoachError('busy', 'an attempt is running; stop it before loading a model');
+        const info = await policy.load(path);
+        settings.update({ policy: { modelPath: info.path } });
+        return info;
+      },
+      'policy.unload': async () => {
+        if (runner.isRunning) throw new CoachError('busy', 'an attempt is running; stop it before unloading the model');
+        await policy.unload();
+        return null;
+      },
+      'system.pickFolder': async ({ title }) =>
+        config.pickFolder ? { supported: true, path: await config.pickFolder(title) } : { supported: false, path: null },
+      'run.start': ({ instruction, options }) => runner.start(instruction, options),
+      'run.stop': ({ reason }) => runner.stop(reason),
+      'run.status': () => runner.status(),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
       'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
+      'run.status': (_args, emit) => runner.statusTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());
@@ -118,10 +171,15 @@ export function createCoach(config: CoachConfig): Coach {
     warnings,
     arm,
     cameras,
+    policy,
+    runner,
     ready,
     async close() {
       health.stop();
+      runner.close();
       await ready;
+      await runner.finished();
+      await policy.close();
       await arm.close();
       await cameras.close();
     },

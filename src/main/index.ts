@@ -1,7 +1,7 @@
 // The Electron shell: the only place (with src/main/electron and src/preload) that imports electron.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
 import { defaultDataDir } from './appPaths';
 import { createCoach, type Coach } from './coach';
 import { bindContractToIpc } from './electron/ipcBinding';
@@ -44,9 +44,17 @@ function createWindow(): void {
   void window.loadURL(rendererUrl);
 }
 
+/** The desktop's folder dialog, for choosing model packages and export destinations. */
+async function pickFolder(title: string): Promise<string | null> {
+  const parent = BrowserWindow.getFocusedWindow();
+  const options: Electron.OpenDialogOptions = { title, properties: ['openDirectory'] };
+  const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
 void app.whenReady().then(() => {
   try {
-    coach = createCoach({ dataDir: dataDirFromArgs(process.argv), host: 'electron' });
+    coach = createCoach({ dataDir: dataDirFromArgs(process.argv), host: 'electron', pickFolder });
   } catch (error) {
     console.error(`Coach cannot start: ${(error as Error).message}`);
     app.exit(1);

@@ -29,6 +29,13 @@ export const settingsSchema = z.object({
     })
     .prefault({}),
   cameras: savedCamerasSchema,
+  policy: z
+    .object({
+      /** The model package loaded at start; null: the one Coach ships (resources/models). */
+      modelPath: z.string().nullable().default(null),
+      autoLoad: z.boolean().default(true),
+    })
+    .prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -39,5 +46,6 @@ export const settingsPatchSchema = z.object({
     .optional(),
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
   cameras: savedCamerasSchema.optional(),
+  policy: z.object({ modelPath: z.string().nullable(), autoLoad: z.boolean() }).partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

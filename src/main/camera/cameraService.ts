@@ -5,6 +5,7 @@ import { SimCameraRenderer } from '../sim/render/simCameraRenderer';
 import { Topic } from '../system/topic';
 import { checkInputBeforeStart, FfmpegCameraSource, type CameraInput } from './ffmpegCameraSource';
 import { FrameBus } from './frameBus';
+import type { CameraFrame } from './frameTypes';
 import { encodeJpeg } from './jpegEncoder';
 
 export const DISPLAY_SIZE_PX = { widthPx: 640, heightPx: 480 } as const;
@@ -106,6 +107,26 @@ export class CameraService {
 
   get policyCameraName(): string | null {
     return this.policyCamera;
+  }
+
+  /**
+   * The policy camera's newest frame for an observation (the control loop's consumer of the bus),
+   * with the sim view it shows when it is a simulated camera. Refused when there is no policy
+   * camera, no frame yet, or only a stale one: the policy must not act on an old picture.
+   */
+  policyFrame(maxAgeMs = 500): { camera: string; frame: CameraFrame; simView: string | null } {
+    const camera = this.policyCamera;
+    if (!camera) throw new CoachError('no_camera', 'no policy camera: add a camera and choose it as the policy camera');
+    const frame = this.bus.latest(camera);
+    if (!frame) throw new CoachError('no_frame', `the policy camera "${camera}" has not delivered a picture yet`);
+    const ageMs = Date.now() - frame.capturedAtMs;
+    if (ageMs > maxAgeMs)
+      throw new CoachError(
+        'stale_frame',
+        `the policy camera "${camera}" last delivered a picture ${Math.round(ageMs)} ms ago; check the camera`,
+      );
+    const source = this.cameras.get(camera)?.source;
+    return { camera, frame, simView: source?.kind === 'sim' ? source.view : null };
   }
 
   /** The simulated bench moved: the sim cameras draw this from now on. */

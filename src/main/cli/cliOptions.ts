@@ -13,6 +13,8 @@ Commands:
                    coach sim render --task "<instruction>" --seed N --out file.png [--camera scene|wrist]
                                     [--width 640 --height 480] [--labels]
   cameras          list cameras (/dev/video*) with their formats and frame sizes ("--json" for JSON)
+  run …            one headless attempt: coach run --task "<instruction>" [--model DIR] [--seed N] [--link sim]
+                   prints the outcome, strokes and inference times ("coach run --help")
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})

@@ -29,6 +29,7 @@ export class SettingsStore {
       ui: { ...this.current.ui, ...patch.ui },
       arm: { ...this.current.arm, ...patch.arm },
       cameras: patch.cameras ?? this.current.cameras,
+      policy: { ...this.current.policy, ...patch.policy },
     });
     this.write(merged);
     this.current = merged;

@@ -5,6 +5,7 @@ import { settingsPatchSchema, settingsSchema } from '../settings';
 import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema } from '../arm';
 import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSchema } from '../camera';
 import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
+import { policyInfoSchema, runStartArgsSchema, runStatusSchema } from '../policy/policyTypes';
 
 const noArgs = z.object({}).strict().default({});
 
@@ -100,6 +101,47 @@ export const coachContract = {
       args: resetSceneArgsSchema.default({}),
       result: sceneSummarySchema,
     }),
+    'policy.info': defineMethod({
+      summary: 'The loaded model package (null when none is loaded) and the execution provider it runs on.',
+      args: noArgs,
+      result: policyInfoSchema.nullable(),
+    }),
+    'policy.load': defineMethod({
+      summary: 'Load a model package folder (manifest.json, prefix.onnx, expert.onnx, tokenizer.json), validate and warm it up.',
+      args: z.object({ path: z.string().min(1).max(4096) }).strict(),
+      result: policyInfoSchema,
+    }),
+    'policy.unload': defineMethod({
+      summary: 'Unload the model package (refused while an attempt runs).',
+      args: noArgs,
+      result: z.null(),
+    }),
+    'system.pickFolder': defineMethod({
+      summary: 'Ask the operator for a folder with the desktop dialog (Electron); null where there is none (browser).',
+      args: z
+        .object({ title: z.string().max(200).default('Choose a folder') })
+        .strict()
+        .default({ title: 'Choose a folder' }),
+      result: z.object({ supported: z.boolean(), path: z.string().nullable() }),
+    }),
+    'run.start': defineMethod({
+      summary: 'Start an attempt: the policy acts on the instruction until success, stop, timeout, max strokes or a fault.',
+      args: runStartArgsSchema,
+      result: runStatusSchema,
+    }),
+    'run.stop': defineMethod({
+      summary: 'End the attempt now and hold the arm (Stop (hold) does the same from any view).',
+      args: z
+        .object({ reason: z.string().max(200).optional() })
+        .strict()
+        .default({}),
+      result: runStatusSchema,
+    }),
+    'run.status': defineMethod({
+      summary: 'The current or last attempt: phase, strokes, timings, outcome.',
+      args: noArgs,
+      result: runStatusSchema,
+    }),
   },
   streams: {
     'system.health': defineStream({
@@ -116,6 +158,11 @@ export const coachContract = {
       summary: 'Every camera with its state, fps and staleness, at 2 Hz.',
       args: noArgs,
       payload: z.array(cameraInfoSchema),
+    }),
+    'run.status': defineStream({
+      summary: 'The attempt as it runs: phase, strokes, inference time, the predicted chunk (on every change, ≤ 20 Hz).',
+      args: noArgs,
+      payload: runStatusSchema,
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',

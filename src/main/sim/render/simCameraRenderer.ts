@@ -1,20 +1,11 @@
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from '../../system/spawnWorker';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import type { FrameBus } from '../../camera/frameBus';
 import type { RenderView, RenderWorkerInbound, RenderWorkerOutbound } from './renderWorkerProtocol';
 
-/** Starts a worker from the bundled file, or from the TypeScript source through tsx when Coach runs from source. */
 function spawnRenderWorker(appRoot: string): Worker {
-  if (__filename.endsWith('.ts')) {
-    const source = path.join(appRoot, 'src/main/sim/render/renderWorker.ts');
-    const tsx = require.resolve('tsx/cjs/api');
-    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`, {
-      eval: true,
-      workerData: { appRoot },
-    });
-  }
-  return new Worker(path.join(appRoot, 'out/main/renderWorker.js'), { workerData: { appRoot } });
+  return spawnWorker(appRoot, 'src/main/sim/render/renderWorker.ts', 'renderWorker', { appRoot });
 }
 
 /**

@@ -1,0 +1,15 @@
+import type { CoachErrorShape } from '../../shared/contract/errors';
+import type { ExecutionProvider } from '../../shared/system';
+import type { InferenceOptions, InferenceResult, PolicyObservation } from './policyRuntime';
+
+/** Messages to the inference worker; each gets one reply with the same id. */
+export type InferenceWorkerRequest =
+  | { id: number; op: 'load'; dir: string; providers?: ExecutionProvider[] }
+  | { id: number; op: 'infer'; observation: PolicyObservation; options: InferenceOptions }
+  | { id: number; op: 'unload' };
+
+export type InferenceWorkerReply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: CoachErrorShape };
+
+export type { InferenceResult };

@@ -1,0 +1,346 @@
+import { CoachError } from '../../shared/contract/errors';
+import type { ArmState } from '../../shared/arm';
+import { AbsurdActionError, chunkToJointTargets, type JointTarget } from '../../shared/policy/actionConversion';
+import {
+  IDLE_RUN_STATUS,
+  runOptionsSchema,
+  type RunOptions,
+  type RunOutcome,
+  type RunStatus,
+} from '../../shared/policy/policyTypes';
+import type { ModelManifest } from '../../shared/policy/modelManifest';
+import { ARM_JOINT_COUNT } from '../../shared/robot/a1Spec';
+import type { KinematicChain } from '../../shared/robot/kinematics';
+import { parseInstruction } from '../../shared/sim/world/tasks';
+import type { WorldSnapshot } from '../../shared/sim/worldTypes';
+import type { PolicyService } from '../policy/policyService';
+import type { InferenceResult } from '../policy/policyRuntime';
+import { Topic } from '../system/topic';
+import { chunkOverlay } from './chunkOverlay';
+import type { RunnerArm, RunnerCameras } from './runnerPorts';
+
+/** The attempt ended: why, in the operator's words. */
+class RunEnd extends Error {
+  constructor(
+    readonly outcome: RunOutcome,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const STATUS_MIN_INTERVAL_MS = 50;
+const ENABLE_WAIT_MS = 1000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * The closed loop of one attempt: observe (policy camera's newest frame), infer a chunk, execute
+ * its actions at the control rate through the safety governor, and again, until success (the
+ * sim's check), Stop (hold), timeout, max strokes, a fault or a refused motion. One attempt at a
+ * time; stopping never waits for an inference in flight (its result is dropped).
+ */
+export class TaskRunner {
+  readonly statusTopic = new Topic<RunStatus>();
+  private current: RunStatus = IDLE_RUN_STATUS;
+  private abort: AbortController | null = null;
+  private running: Promise<void> | null = null;
+  private lastPublishMs = 0;
+  private publishTimer: NodeJS.Timeout | null = null;
+  private inferenceTotalMs = 0;
+  private inferences = 0;
+  private latestWorld: WorldSnapshot | null = null;
+  private readonly unsubscribe: (() => void)[];
+  private readonly finishedListeners = new Set<(status: RunStatus) => void>();
+
+  constructor(
+    private readonly arm: RunnerArm,
+    private readonly cameras: RunnerCameras,
+    private readonly policy: Pick<PolicyService, 'info' | 'infer'>,
+    private readonly chain: KinematicChain,
+  ) {
+    this.statusTopic.publish(this.current);
+    this.unsubscribe = [
+      arm.worldTopic.subscribe((snapshot) => (this.latestWorld = snapshot)),
+      arm.stateTopic.subscribe((state) => this.watchArm(state)),
+    ];
+  }
+
+  status(): RunStatus {
+    return this.current.phase === 'idle' || this.current.phase === 'finished'
+      ? this.current
+      : { ...this.current, elapsedS: this.elapsedS() };
+  }
+
+  get isRunning(): boolean {
+    return this.running !== null;
+  }
+
+  /** Called once per attempt when it ends, with its final status. */
+  onFinished(listener: (status: RunStatus) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  /** Starts an attempt and returns at once; `finished()` settles when it ends. */
+  start(instruction: string, options: Partial<RunOptions> = {}): RunStatus {
+    if (this.running) throw new CoachError('busy', 'an attempt is running; stop it first');
+    const info = this.policy.info();
+    if (!info) throw new CoachError('no_policy', 'no model package is loaded; load one in the Policy panel');
+    const parsed = runOptionsSchema.parse(options);
+    const seed = parsed.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.abort = new AbortController();
+    this.inferenceTotalMs = 0;
+    this.inferences = 0;
+    this.current = {
+      ...IDLE_RUN_STATUS,
+      runId: this.current.runId + 1,
+      phase: 'starting',
+      instruction: instruction.trim(),
+      model: `${info.name} ${info.version}`,
+      startedAtMs: Date.now(),
+      seed,
+    };
+    this.publish(true);
+    const signal = this.abort.signal;
+    this.running = this.loop(this.current.instruction!, parsed, seed, signal)
+      .then(
+        () => this.finish('max_strokes', `reached the limit of ${parsed.maxStrokes} strokes`),
+        (error: unknown) => {
+          if (error instanceof RunEnd) return this.finish(error.outcome, error.message);
+          if (error instanceof AbsurdActionError) return this.finish('refused', error.message);
+          const coachError = error as CoachError;
+          if (coachError.code === 'motion_refused')
+            return this.finish('refused', `the safety governor refused a motion: ${coachError.message}`);
+          return this.finish('error', (error as Error).message);
+        },
+      )
+      .finally(() => {
+        this.running = null;
+        this.abort = null;
+      });
+    return this.current;
+  }
+
+  /** Resolves when the running attempt (if any) has ended. */
+  async finished(): Promise<RunStatus> {
+    await this.running;
+    return this.current;
+  }
+
+  /**
+   * Ends the attempt now and holds the arm. The hold goes out first; an inference in flight is
+   * abandoned. Without an attempt running it only holds.
+   */
+  async stop(reason = 'Stop (hold) pressed'): Promise<RunStatus> {
+    const held = this.arm.hold(reason).catch(() => undefined);
+    this.endNow('stopped', reason);
+    await held;
+    return this.finished();
+  }
+
+  /** Ends the attempt without touching the arm (the caller has already held it). */
+  endNow(outcome: RunOutcome, reason: string): void {
+    if (!this.abort || this.abort.signal.aborted) return;
+    this.abort.abort(new RunEnd(outcome, reason));
+  }
+
+  close(): void {
+    this.endNow('stopped', 'Coach is closing');
+    for (const stop of this.unsubscribe) stop();
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+  }
+
+  private async loop(instruction: string, options: RunOptions, seed: number, signal: AbortSignal): Promise<void> {
+    const check = () => {
+      if (signal.aborted) throw signal.reason as RunEnd;
+    };
+    await this.prepareArm(signal);
+    check();
+    const isSim = this.arm.state().link?.kind === 'sim';
+    if (isSim) await this.prepareScene(instruction, options.seed);
+    check();
+    const info = this.policy.info()!;
+    const rateHz = options.controlRateHz ?? info.controlRateHz;
+    const periodMs = 1000 / rateHz;
+    const deadlineMs = Date.now() + options.timeoutS * 1000;
+    const { action } = info.manifest as unknown as ModelManifest;
+
+    let pending: Promise<InferenceResult> | null = null;
+    for (let stroke = 0; stroke < options.maxStrokes; stroke += 1) {
+      if (Date.now() >= deadlineMs) throw new RunEnd('timeout', `no success within ${options.timeoutS} s`);
+      this.update({ phase: 'inferring' });
+      const inference = pending ?? this.inferChunk(instruction, seed + stroke);
+      pending = null;
+      const result = await this.abortable(inference, signal);
+      check();
+      this.noteInference(result);
+      const startQ = this.measuredJoints();
+      const firstCandidate = result.actions.subarray(0, result.chunkLength * result.dims);
+      const targets = chunkToJointTargets(this.chain, startQ, firstCandidate, action);
+      this.update({
+        phase: 'executing',
+        lastChunk: this.chunkRows(result),
+        overlay: this.overlayFor(startQ, targets),
+      });
+      for (const [index, target] of targets.entries()) {
+        check();
+        const sentAtMs = performance.now();
+        if (options.overlapInference && index === targets.length - 1)
+          pending = this.inferChunk(instruction, seed + stroke + 1);
+        await this.arm.move([...target.jointsRad, target.gripperMotorRad]);
+        this.update({ actionsSent: this.current.actionsSent + 1 });
+        await sleep(sentAtMs + periodMs - performance.now(), signal);
+      }
+      check();
+      this.update({ strokes: this.current.strokes + 1 });
+      if (isSim) {
+        const scene = await this.arm.sceneSummary();
+        const task = scene?.task ?? null;
+        this.update({ task });
+        if (task?.success) throw new RunEnd('success', task.reason);
+      }
+      if (Date.now() >= deadlineMs) throw new RunEnd('timeout', `no success within ${options.timeoutS} s`);
+    }
+  }
+
+  /** The link must be up and the arm not held; motors that are off are switched on (they hold where they are). */
+  private async prepareArm(signal: AbortSignal): Promise<void> {
+    let state = this.arm.state();
+    if (!state.connected || state.link?.state !== 'up')
+      throw new RunEnd('refused', 'the arm link is not up; connect the arm first');
+    if (state.governor.mode === 'faulted')
+      throw new RunEnd('fault', `the arm reports a fault (${state.governor.holdReason}); clear it first`);
+    if (state.governor.holdLatched)
+      throw new RunEnd('refused', `the arm is held (${state.governor.holdReason}); release the hold first`);
+    if (!state.enabled) {
+      await this.arm.enable();
+      const until = Date.now() + ENABLE_WAIT_MS;
+      while (!(state = this.arm.state()).enabled && Date.now() < until) await sleep(20, signal);
+      if (!state.enabled) throw new RunEnd('refused', 'the motors did not report enabled within 1 s; check the arm');
+    }
+  }
+
+  /** In the sim, an instruction the world knows gets its scene (a fresh one when the task differs or a seed is given). */
+  private async prepareScene(instruction: string, seed: number | undefined): Promise<void> {
+    if (!parseInstruction(instruction).ok) return;
+    const scene = await this.arm.sceneSummary();
+    if (seed === undefined && scene?.instruction?.toLowerCase() === instruction.toLowerCase()) return;
+    await this.arm.resetScene({ instruction, ...(seed === undefined ? {} : { seed }) });
+  }
+
+  private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {
+    const { frame } = this.cameras.policyFrame();
+    const info = this.policy.info()!;
+    const cameraName = info.cameras[0]?.name ?? 'scene';
+    return this.policy.infer(
+      {
+        images: {
+          [cameraName]: { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data },
+        },
+        instruction,
+      },
+      { candidates: 1, seed: seed % 2 ** 31 },
+    );
+  }
+
+  private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  private noteInference(result: InferenceResult): void {
+    this.inferences += 1;
+    this.inferenceTotalMs += result.timings.totalMs;
+    this.update({
+      lastInferenceMs: result.timings.totalMs,
+      meanInferenceMs: this.inferenceTotalMs / this.inferences,
+    });
+  }
+
+  private chunkRows(result: InferenceResult): number[][] {
+    return Array.from({ length: result.chunkLength }, (_, i) =>
+      Array.from(result.actions.subarray(i * result.dims, (i + 1) * result.dims)),
+    );
+  }
+
+  private overlayFor(startQ: readonly number[], targets: readonly JointTarget[]) {
+    try {
+      const { simView } = this.cameras.policyFrame(Infinity);
+      const camera = this.cameras.policyCameraName;
+      if (!simView || !camera || !this.latestWorld) return null;
+      return chunkOverlay(this.chain, this.latestWorld, camera, simView, startQ, targets);
+    } catch {
+      return null;
+    }
+  }
+
+  private measuredJoints(): number[] {
+    const joints = this.arm.state().joints;
+    if (joints.length < ARM_JOINT_COUNT) throw new RunEnd('fault', 'no joint feedback from the arm');
+    return joints.slice(0, ARM_JOINT_COUNT).map((joint) => joint.posRad);
+  }
+
+  /** A hold or fault from anywhere (the Stop (hold) button, a fault, a lost link) ends the attempt. */
+  private watchArm(state: ArmState): void {
+    if (!this.running || this.current.phase === 'starting') return;
+    if (state.governor.mode === 'faulted') this.endNow('fault', state.governor.holdReason ?? 'the arm reports a fault');
+    else if (state.governor.holdLatched) this.endNow('stopped', state.governor.holdReason ?? 'the arm was held');
+    else if (!state.connected) this.endNow('fault', 'the arm link went down');
+  }
+
+  private finish(outcome: RunOutcome, reason: string): void {
+    this.current = { ...this.current, phase: 'finished', outcome, reason, elapsedS: this.elapsedS() };
+    this.publish(true);
+    for (const listener of this.finishedListeners) listener(this.current);
+  }
+
+  private elapsedS(): number {
+    return this.current.startedAtMs ? (Date.now() - this.current.startedAtMs) / 1000 : 0;
+  }
+
+  private update(patch: Partial<RunStatus>): void {
+    const phaseChanged = patch.phase !== undefined && patch.phase !== this.current.phase;
+    this.current = { ...this.current, ...patch };
+    this.publish(phaseChanged);
+  }
+
+  /** At most every 50 ms, the newest status; phase changes and the end go out at once. */
+  private publish(now: boolean): void {
+    const elapsed = performance.now() - this.lastPublishMs;
+    if (now || elapsed >= STATUS_MIN_INTERVAL_MS) {
+      if (this.publishTimer) clearTimeout(this.publishTimer);
+      this.publishTimer = null;
+      this.lastPublishMs = performance.now();
+      this.statusTopic.publish(this.status());
+      return;
+    }
+    this.publishTimer ??= setTimeout(() => {
+      this.publishTimer = null;
+      this.publish(true);
+    }, STATUS_MIN_INTERVAL_MS - elapsed);
+  }
+}
