@@ -59,6 +59,21 @@ async function createSessions(
   providers: ExecutionProvider[],
 ): Promise<{ prefix: ort.InferenceSession; expert: ort.InferenceSession; provider: ExecutionProvider; note: string | null }> {
   const refusals: string[] = [];
+  // A provider that is not usable here is reported in the note; onnxruntime's own log would only repeat it in red.
+  const logLevel = ort.env.logLevel;
+  ort.env.logLevel = 'fatal';
+  try {
+    return await firstWorkingProvider(pkg, providers, refusals);
+  } finally {
+    ort.env.logLevel = logLevel;
+  }
+}
+
+async function firstWorkingProvider(
+  pkg: LoadedModelPackage,
+  providers: ExecutionProvider[],
+  refusals: string[],
+): Promise<{ prefix: ort.InferenceSession; expert: ort.InferenceSession; provider: ExecutionProvider; note: string | null }> {
   for (const [index, provider] of providers.entries()) {
     const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
     const opened: ort.InferenceSession[] = [];

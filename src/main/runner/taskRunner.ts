@@ -120,8 +120,13 @@ export class TaskRunner {
           if (error instanceof RunEnd) return this.finish(error.outcome, error.message);
           if (error instanceof AbsurdActionError) return this.finish('refused', error.message);
           const coachError = error as CoachError;
-          if (coachError.code === 'motion_refused')
+          if (coachError.code === 'motion_refused') {
+            // A fault or a hold that reached the governor before its state reached us is what ended the attempt.
+            const { governor } = this.arm.state();
+            if (governor.mode === 'faulted') return this.finish('fault', governor.holdReason ?? coachError.message);
+            if (governor.holdLatched) return this.finish('stopped', governor.holdReason ?? coachError.message);
             return this.finish('refused', `the safety governor refused a motion: ${coachError.message}`);
+          }
           return this.finish('error', (error as Error).message);
         },
       )

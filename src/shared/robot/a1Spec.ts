@@ -122,6 +122,7 @@ export const FAULT_BIT = {
   positionJump: 3,
   timeout: 6,
   positionLimit: 7,
+  overcurrent: 12,
   serialLost: 17,
   noMessages: 18,
 } as const;

@@ -112,7 +112,8 @@ export class SafetyGovernor {
       const clamped = Math.min(limit.upperRad, Math.max(limit.lowerRad, value));
       if (clamped !== value) clampedMotors.push(i + 1);
       const stepRad = Math.abs(clamped - this.setpointRad[i]!);
-      if (stepRad > this.config.maxStepRad) {
+      // Policies open and close the gripper in one command; its own velocity cap paces it.
+      if (i < ARM_JOINT_COUNT && stepRad > this.config.maxStepRad) {
         return this.reject(
           `${name} target is ${stepRad.toFixed(2)} rad from its current setpoint, beyond the ${this.config.maxStepRad} rad step limit`,
         );

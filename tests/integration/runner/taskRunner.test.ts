@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCoach, type Coach } from '../../../src/main/coach';
+import type { LinkConfigInput } from '../../../src/shared/arm';
+import type { RunStatus } from '../../../src/shared/policy/policyTypes';
+import { linkConfigSchema } from '../../../src/shared/arm';
+import { FAULT_BIT } from '../../../src/shared/robot/a1Spec';
+
+const repoRoot = path.join(__dirname, '../../..');
+const testModel = path.join(repoRoot, 'resources/models/coach-test');
+
+const coaches: Coach[] = [];
+afterEach(async () => {
+  while (coaches.length) await coaches.pop()!.close();
+});
+
+/** A console on the simulated bench with the test model loaded, the arm up and the policy camera delivering. */
+async function benchWithModel(link: LinkConfigInput = { kind: 'sim' }): Promise<Coach> {
+  const coach = createCoach({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'coach-runner-')),
+    host: 'test',
+    arm: { autoConnect: false },
+    policy: { autoLoad: false },
+  });
+  coaches.push(coach);
+  await coach.policy.load(testModel);
+  await coach.arm.connect(linkConfigSchema.parse(link));
+  coach.cameras.addSimCameras();
+  await until(() => {
+    try {
+      coach.cameras.policyFrame();
+      return coach.arm.state().link?.state === 'up';
+    } catch {
+      return false;
+    }
+  }, 8000);
+  return coach;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Resolves with the first status the predicate accepts (the listener runs synchronously on publish). */
+function whenStatus(coach: Coach, accept: (status: RunStatus) => boolean, act?: () => void): Promise<RunStatus> {
+  return new Promise((resolve) => {
+    const stop = coach.runner.statusTopic.subscribe((status) => {
+      if (!accept(status)) return;
+      queueMicrotask(() => stop());
+      act?.();
+      resolve(status);
+    });
+  });
+}
+
+describe('TaskRunner', () => {
+  it('runs chunk after chunk through the governor and ends at max strokes with its counts', async () => {
+    const coach = await benchWithModel();
+    const seen = new Set<string>();
+    coach.runner.statusTopic.subscribe((status) => seen.add(status.phase));
+    const started = coach.runner.start('put the grape in the plate', { maxStrokes: 3, seed: 7 });
+    expect(started.phase).toBe('starting');
+    expect(() => coach.runner.start('pick up the orange')).toThrow(/an attempt is running/);
+    const final = await coach.runner.finished();
+    expect(final).toMatchObject({ phase: 'finished', outcome: 'max_strokes', strokes: 3, actionsSent: 15, seed: 7 });
+    expect(final.reason).toMatch(/3 strokes/);
+    expect([...seen]).toEqual(expect.arrayContaining(['starting', 'inferring', 'executing', 'finished']));
+    expect(final.lastInferenceMs).toBeGreaterThan(0);
+    expect(final.lastChunk).toHaveLength(5);
+    expect(final.lastChunk!.every((row) => row.length === 7 && row.every(Number.isFinite))).toBe(true);
+    // The scene camera is simulated, so the predicted path is projected onto it: now + 5 actions.
+    expect(final.overlay).toMatchObject({ camera: 'scene', widthPx: 640, heightPx: 480 });
+    expect(final.overlay!.pointsPx).toHaveLength(6);
+    // The sim laid out the typed task's scene and reports its check.
+    expect((await coach.arm.sceneSummary())?.instruction).toBe('put the grape in the plate');
+    expect(final.task).toEqual({ success: false, reason: expect.any(String) });
+    // It really moved the arm (untrained, but its actions are not all zero) and left the motors enabled.
+    expect(coach.arm.state().enabled).toBe(true);
+  });
+
+  it('ends as a timeout', async () => {
+    const coach = await benchWithModel();
+    coach.runner.start('pick up the orange', { timeoutS: 1, seed: 1 });
+    const final = await coach.runner.finished();
+    expect(final.outcome).toBe('timeout');
+    expect(final.reason).toMatch(/within 1 s/);
+    expect(final.elapsedS).toBeGreaterThanOrEqual(1);
+    expect(final.elapsedS).toBeLessThan(2);
+  });
+
+  it('Stop (hold) during an inference ends the attempt at once and nothing of that chunk is sent', async () => {
+    const coach = await benchWithModel();
+    const stopped = whenStatus(
+      coach,
+      (status) => status.phase === 'inferring' && status.strokes === 1,
+      () => void coach.runner.stop(),
+    );
+    coach.runner.start('put the grape in the plate', { seed: 3 });
+    const atStop = await stopped;
+    const final = await coach.runner.finished();
+    expect(final).toMatchObject({ outcome: 'stopped', reason: 'Stop (hold) pressed', strokes: 1 });
+    expect(final.actionsSent).toBe(atStop.actionsSent);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(coach.runner.status().actionsSent).toBe(atStop.actionsSent);
+    expect(coach.arm.state().governor).toMatchObject({ holdLatched: true, holdReason: 'Stop (hold) pressed' });
+  });
+
+  it('Stop (hold) while a chunk executes stops sending its remaining actions', async () => {
+    const coach = await benchWithModel();
+    const stopped = whenStatus(
+      coach,
+      (status) => status.phase === 'executing' && status.actionsSent === 2,
+      () => void coach.arm.hold('Stop (hold) pressed').then(() => coach.runner.endNow('stopped', 'Stop (hold) pressed')),
+    );
+    coach.runner.start('put the grape in the plate', { seed: 4 });
+    await stopped;
+    const final = await coach.runner.finished();
+    expect(final.outcome).toBe('stopped');
+    expect(final.strokes).toBe(0);
+    expect(final.actionsSent).toBeLessThanOrEqual(3);
+    expect(coach.arm.state().governor.holdLatched).toBe(true);
+    await expect(coach.arm.move([0, null, null, null, null, null, null])).rejects.toThrow(/hold/i);
+  });
+
+  it('a hold from anywhere (the arm panel, a fault) ends the attempt; a held arm refuses the next one', async () => {
+    const coach = await benchWithModel();
+    const executing = whenStatus(coach, (status) => status.phase === 'executing');
+    coach.runner.start('pick up the orange', { seed: 5 });
+    await executing;
+    await coach.arm.sim({ kind: 'faultBits', motorId: 3, bits: 1 << FAULT_BIT.overcurrent });
+    const final = await coach.runner.finished();
+    expect(final.outcome).toBe('fault');
+    expect(final.reason).toMatch(/arm_joint3.*overcurrent/);
+    coach.runner.start('pick up the orange');
+    const refused = await coach.runner.finished();
+    expect(refused.outcome).toBe('fault');
+    expect(refused.reason).toMatch(/clear it first/);
+  });
+
+  it('refuses to start without a model, and names what to do', async () => {
+    const coach = await benchWithModel();
+    await coach.policy.unload();
+    expect(() => coach.runner.start('pick up the orange')).toThrow(/no model package is loaded/);
+  });
+
+  it('runs a whole attempt through the real serial code path (socat pty) and the real ONNX session', async () => {
+    const coach = await benchWithModel({ kind: 'sim', transport: 'pty' });
+    const before = coach.arm.state().joints.map((joint) => joint.posRad);
+    coach.runner.start('move the soda bottle near the bowl', { maxStrokes: 4, seed: 11 });
+    const final = await coach.runner.finished();
+    expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 4, actionsSent: 20 });
+    expect(coach.arm.state().link?.description).toMatch(/socat pty/);
+    const after = coach.arm.state().joints.map((joint) => joint.posRad);
+    const moved = Math.max(...after.slice(0, 6).map((value, i) => Math.abs(value - before[i]!)));
+    expect(moved).toBeGreaterThan(1e-3);
+  });
+});
