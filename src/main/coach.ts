@@ -65,6 +65,10 @@ export function createCoach(config: CoachConfig): Coach {
   arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
   const policy = new PolicyService(app.root, config.policy?.providers);
   const runner = new TaskRunner(arm, cameras, policy, loadArmChain(app.root));
+  policy.infoTopic.subscribe((info) => {
+    const camera = info?.cameras[0];
+    cameras.setPolicyInputSize(camera ? { widthPx: camera.widthPx, heightPx: camera.heightPx } : null);
+  });
   const warnings = settings.warnings;
   const startup = settings.get();
   warnings.push(...cameras.restore(startup.cameras));

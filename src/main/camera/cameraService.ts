@@ -30,6 +30,7 @@ export class CameraService {
   private readonly cameras = new Map<string, CameraEntry>();
   private readonly sim: SimCameraRenderer;
   private policyCamera: string | null = null;
+  private policyInputPx: { widthPx: number; heightPx: number } | null = null;
   private displayConsumers = 0;
   private statsTimer: NodeJS.Timeout | null = null;
 
@@ -102,7 +103,14 @@ export class CameraService {
   setPolicyCamera(name: string): CameraInfo[] {
     this.requireCamera(name);
     this.policyCamera = name;
+    this.updateSimViews();
     return this.list();
+  }
+
+  /** The loaded policy's image size: a simulated policy camera then also delivers an RGB copy at that size. */
+  setPolicyInputSize(size: { widthPx: number; heightPx: number } | null): void {
+    this.policyInputPx = size;
+    this.updateSimViews();
   }
 
   get policyCameraName(): string | null {
@@ -204,6 +212,7 @@ export class CameraService {
   addSimCameras(): void {
     for (const view of ['scene', 'wrist']) if (!this.cameras.has(view)) this.add(view, { kind: 'sim', view });
     if (!this.policyCamera || this.cameras.get(this.policyCamera)?.source.kind === 'sim') this.policyCamera = 'scene';
+    this.updateSimViews();
   }
 
   /** The sim is gone (another link was chosen): its views must not keep showing the last scene. */
@@ -235,6 +244,7 @@ export class CameraService {
         ...DISPLAY_SIZE_PX,
         fps: SIM_FPS,
         jpegQuality: DISPLAY_JPEG_QUALITY,
+        ...(camera === this.policyCamera && this.policyInputPx ? { policyPx: this.policyInputPx } : {}),
       }));
     this.sim.setViews(views);
   }

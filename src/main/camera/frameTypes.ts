@@ -9,6 +9,8 @@ export interface CameraFrame {
   heightPx: number;
   format: 'rgb24' | 'jpeg';
   data: Uint8Array;
+  /** The same picture at the policy's input size, RGB, where the source makes one cheaply (sim cameras). */
+  policyRgb?: { widthPx: number; heightPx: number; data: Uint8Array };
 }
 
 export type CameraState = 'starting' | 'live' | 'stalled' | 'failed' | 'stopped';

@@ -16,35 +16,47 @@ export interface ImageTensorData {
 }
 
 /**
- * Decodes (JPEG) or wraps (rgb24) a picture, resizes it to the package's size (stretched to fill,
- * as the policy's training images were), and lays it out as the package asks: NCHW or NHWC,
- * float32 (pixel / 255 − mean) / std, or raw uint8.
+ * Decodes (JPEG) or wraps (rgb24) a picture, resizes it to the package's size (stretched to fill)
+ * unless it has that size already, and lays it out as the package asks: NCHW or NHWC, float32
+ * (pixel / 255 − mean) / std, or raw uint8.
  */
 export async function imageToTensor(image: RawImage, camera: PackageCamera): Promise<ImageTensorData> {
+  const { widthPx: w, heightPx: h } = camera;
+  const rgb = await rgbAtSize(image, w, h);
+  const dims = camera.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
+  const n = w * h;
+  if (camera.dtype === 'uint8') {
+    if (camera.layout === 'NHWC') return { data: rgb, dims };
+    const planar = new Uint8Array(rgb.length);
+    for (let c = 0; c < 3; c += 1) for (let p = 0; p < n; p += 1) planar[c * n + p] = rgb[p * 3 + c]!;
+    return { data: planar, dims };
+  }
+  const out = new Float32Array(rgb.length);
+  for (let c = 0; c < 3; c += 1) {
+    const scale = 1 / (255 * camera.std[c]!);
+    const offset = camera.mean[c]! / camera.std[c]!;
+    if (camera.layout === 'NCHW') {
+      const plane = c * n;
+      for (let p = 0; p < n; p += 1) out[plane + p] = rgb[p * 3 + c]! * scale - offset;
+    } else {
+      for (let i = c; i < rgb.length; i += 3) out[i] = rgb[i]! * scale - offset;
+    }
+  }
+  return { data: out, dims };
+}
+
+/** RGB bytes at w × h: as they are when they already are, else decoded and resized with sharp. */
+async function rgbAtSize(image: RawImage, w: number, h: number): Promise<Uint8Array> {
+  if (image.format === 'rgb24' && image.widthPx === w && image.heightPx === h) {
+    if (image.data.length !== w * h * 3)
+      throw new Error(`an RGB picture of ${w}×${h} needs ${w * h * 3} bytes, got ${image.data.length}`);
+    return image.data;
+  }
   const input =
     image.format === 'jpeg'
       ? sharp(image.data)
       : sharp(image.data, { raw: { width: image.widthPx, height: image.heightPx, channels: 3 } });
-  const { widthPx: w, heightPx: h } = camera;
   const rgb = await input.resize(w, h, { fit: 'fill' }).removeAlpha().raw().toBuffer();
   if (rgb.length !== w * h * 3) throw new Error(`expected ${w}×${h} RGB after resizing, got ${rgb.length} bytes`);
-  const dims = camera.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
-  if (camera.dtype === 'uint8') {
-    if (camera.layout === 'NHWC') return { data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), dims };
-    const planar = new Uint8Array(rgb.length);
-    for (let p = 0, n = w * h; p < n; p += 1)
-      for (let c = 0; c < 3; c += 1) planar[c * n + p] = rgb[p * 3 + c]!;
-    return { data: planar, dims };
-  }
-  const out = new Float32Array(rgb.length);
-  const scale = camera.std.map((std) => 1 / (255 * std));
-  const offset = camera.mean.map((mean, c) => mean / camera.std[c]!);
-  const n = w * h;
-  for (let p = 0; p < n; p += 1) {
-    for (let c = 0; c < 3; c += 1) {
-      const value = rgb[p * 3 + c]! * scale[c]! - offset[c]!;
-      out[camera.layout === 'NCHW' ? c * n + p : p * 3 + c] = value;
-    }
-  }
-  return { data: out, dims };
+  return new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length);
 }

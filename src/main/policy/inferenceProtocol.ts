@@ -6,7 +6,9 @@ import type { InferenceOptions, InferenceResult, PolicyObservation } from './pol
 export type InferenceWorkerRequest =
   | { id: number; op: 'load'; dir: string; providers?: ExecutionProvider[] }
   | { id: number; op: 'infer'; observation: PolicyObservation; options: InferenceOptions }
-  | { id: number; op: 'unload' };
+  | { id: number; op: 'unload' }
+  /** Benchmark probe: the bare graphs on this observation (prefix + flow steps), session.run time only, ms. */
+  | { id: number; op: 'timeSessions'; observation: PolicyObservation; candidates: number };
 
 export type InferenceWorkerReply =
   | { id: number; ok: true; value: unknown }

@@ -28,6 +28,11 @@ async function handle(request: InferenceWorkerRequest): Promise<{ value: unknown
       const result = await runtime.infer(request.observation, request.options);
       return { value: result, transfer: [result.normalized.buffer as ArrayBuffer, result.actions.buffer as ArrayBuffer] };
     }
+    case 'timeSessions': {
+      if (!runtime) throw new CoachError('no_policy', 'no model package is loaded; load one first');
+      const feeds = await runtime.prefixFeeds(request.observation);
+      return { value: await runtime.runSessionsOnly(feeds, request.candidates) };
+    }
     case 'unload': {
       const previous = runtime;
       runtime = null;

@@ -62,6 +62,11 @@ export class PolicyService {
     return (await this.request({ op: 'infer', observation, options })) as InferenceResult;
   }
 
+  /** Benchmark probe: bare session.run time of prefix + flow steps in the worker, ms. */
+  async timeSessions(observation: PolicyObservation, candidates = 1): Promise<number> {
+    return (await this.request({ op: 'timeSessions', observation, candidates })) as number;
+  }
+
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;

@@ -246,17 +246,13 @@ export class TaskRunner {
 
   private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {
     const { frame } = this.cameras.policyFrame();
-    const info = this.policy.info()!;
-    const cameraName = info.cameras[0]?.name ?? 'scene';
-    return this.policy.infer(
-      {
-        images: {
-          [cameraName]: { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data },
-        },
-        instruction,
-      },
-      { candidates: 1, seed: seed % 2 ** 31 },
-    );
+    const camera = this.policy.info()!.cameras[0]!;
+    // Sim cameras deliver a copy at the policy's size: no decoding or resizing on the way.
+    const image =
+      frame.policyRgb?.widthPx === camera.widthPx && frame.policyRgb.heightPx === camera.heightPx
+        ? { format: 'rgb24' as const, ...frame.policyRgb }
+        : { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
+    return this.policy.infer({ images: { [camera.name]: image }, instruction }, { candidates: 1, seed: seed % 2 ** 31 });
   }
 
   private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import { ControlTicker } from '../../robot/control/controlTicker';
 import { loadArmChain } from '../../robot/urdf/loadUrdf';
-import { renderToJpeg } from './sceneRenderer';
+import { downscaleToRgb, renderCamera } from './sceneRenderer';
 import type { RenderView, RenderWorkerInbound, RenderWorkerOutbound } from './renderWorkerProtocol';
 
 const port = parentPort;
@@ -24,6 +24,7 @@ interface Picture {
   /** Increases with every drawing, so a camera knows whether it sends a new one. */
   version: number;
   jpeg: Uint8Array;
+  policyRgb: { widthPx: number; heightPx: number; data: Uint8Array } | null;
   renderMs: number;
 }
 
@@ -37,7 +38,9 @@ let drawPending = false;
 const pictures = new Map<string, Picture>();
 const post = (message: RenderWorkerOutbound, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-const pictureId = (view: RenderView) => `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}`;
+const pictureId = (view: RenderView) =>
+  `${view.view}@${view.widthPx}x${view.heightPx}q${view.jpegQuality}` +
+  (view.policyPx ? `+${view.policyPx.widthPx}x${view.policyPx.heightPx}` : '');
 
 /**
  * What decides the picture: everything but the clock, with joint angles rounded to 0.1 mrad
@@ -56,10 +59,12 @@ function drawAll(): void {
     done.add(id);
     const started = performance.now();
     try {
-      const bytes = renderToJpeg(snapshot, chain, view.view, view.widthPx, view.heightPx, view.jpegQuality);
+      const canvas = renderCamera(snapshot, chain, view.view, view.widthPx, view.heightPx);
+      const policy = view.policyPx;
       pictures.set(id, {
         version: (drawings += 1),
-        jpeg: new Uint8Array(bytes),
+        jpeg: new Uint8Array(canvas.encodeSync('jpeg', view.jpegQuality)),
+        policyRgb: policy ? { ...policy, data: downscaleToRgb(canvas, policy.widthPx, policy.heightPx) } : null,
         renderMs: performance.now() - started,
       });
     } catch (error) {
@@ -71,31 +76,40 @@ function drawAll(): void {
   }
 }
 
+/** Frame numbers per camera, kept when the views change (a camera's sequence never restarts). */
+const seqs = new Map<string, number>();
+function nextSeq(camera: string): number {
+  const seq = seqs.get(camera) ?? 0;
+  seqs.set(camera, seq + 1);
+  return seq;
+}
+
 function startViews(next: RenderView[]): void {
   tickers.forEach((ticker) => ticker.stop());
   views = next;
   drawAll();
   tickers = views.map((view) => {
-    let seq = 0;
     let sentVersion = 0;
     const ticker = new ControlTicker(view.fps, () => {
       const picture = pictures.get(pictureId(view));
       if (!picture) return;
       const jpeg = picture.jpeg.slice();
+      const policyRgb = picture.policyRgb ? { ...picture.policyRgb, data: picture.policyRgb.data.slice() } : undefined;
       const fresh = picture.version !== sentVersion;
       sentVersion = picture.version;
       post(
         {
           type: 'frame',
           camera: view.camera,
-          seq: seq++,
+          seq: nextSeq(view.camera),
           capturedAtMs: Date.now(),
           widthPx: view.widthPx,
           heightPx: view.heightPx,
           jpeg,
+          policyRgb,
           renderMs: fresh ? picture.renderMs : null,
         },
-        [jpeg.buffer as ArrayBuffer],
+        policyRgb ? [jpeg.buffer as ArrayBuffer, policyRgb.data.buffer as ArrayBuffer] : [jpeg.buffer as ArrayBuffer],
       );
     });
     ticker.start();

@@ -8,6 +8,8 @@ export interface RenderView {
   heightPx: number;
   fps: number;
   jpegQuality: number;
+  /** The policy camera also sends a smoothly downscaled RGB copy at the policy's input size. */
+  policyPx?: { widthPx: number; heightPx: number };
 }
 
 export type RenderWorkerInbound =
@@ -22,6 +24,8 @@ export type RenderWorkerOutbound =
       widthPx: number;
       heightPx: number;
       jpeg: Uint8Array;
+      /** The policy's RGB copy (views with policyPx only). */
+      policyRgb?: { widthPx: number; heightPx: number; data: Uint8Array };
       /** Time to draw and encode, or null when an unchanged picture was reused. */
       renderMs: number | null;
     }

@@ -117,8 +117,21 @@ export function renderToRgb(
   sizePx = POLICY_IMAGE_PX,
 ): Uint8Array {
   const canvas = renderCamera(snapshot, chain, cameraName, sizePx, sizePx);
-  const rgba = canvas.getContext('2d').getImageData(0, 0, sizePx, sizePx).data;
-  const rgb = new Uint8Array(sizePx * sizePx * 3);
+  return rgbaToRgb(canvas.getContext('2d').getImageData(0, 0, sizePx, sizePx).data);
+}
+
+/** A drawn picture scaled down (smoothly) to another size, as RGB: the policy's copy of a display frame. */
+export function downscaleToRgb(source: Canvas, widthPx: number, heightPx: number): Uint8Array {
+  const target = createCanvas(widthPx, heightPx);
+  const ctx = target.getContext('2d');
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, widthPx, heightPx);
+  return rgbaToRgb(ctx.getImageData(0, 0, widthPx, heightPx).data);
+}
+
+function rgbaToRgb(rgba: Uint8ClampedArray): Uint8Array {
+  const rgb = new Uint8Array((rgba.length / 4) * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
     rgb[j] = rgba[i]!;
     rgb[j + 1] = rgba[i + 1]!;

@@ -24,8 +24,9 @@ export class SimCameraRenderer {
   ) {}
 
   setViews(views: RenderView[]): void {
+    const before = new Set(this.views.map((view) => view.camera));
     this.views = views;
-    for (const view of views) this.bus.setState(view.camera, 'starting');
+    for (const view of views) if (!before.has(view.camera)) this.bus.setState(view.camera, 'starting');
     if (views.length === 0) {
       void this.stop();
       return;
@@ -82,6 +83,7 @@ export class SimCameraRenderer {
       heightPx: message.heightPx,
       format: 'jpeg',
       data: message.jpeg,
+      ...(message.policyRgb ? { policyRgb: message.policyRgb } : {}),
     });
   }
 }
