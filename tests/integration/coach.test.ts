@@ -114,6 +114,7 @@ describe('createCoach: settings in the data folder', () => {
         ui: { theme: 'dark' },
         arm: { link: { kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }, autoConnect: true },
         cameras: { added: [], policyCamera: null },
+        policy: { modelPath: null, autoLoad: true },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({
