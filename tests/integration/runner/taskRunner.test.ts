@@ -7,6 +7,8 @@ import type { LinkConfigInput } from '../../../src/shared/arm';
 import type { RunStatus } from '../../../src/shared/policy/policyTypes';
 import { linkConfigSchema } from '../../../src/shared/arm';
 import { FAULT_BIT } from '../../../src/shared/robot/a1Spec';
+import { TaskRunner } from '../../../src/main/runner/taskRunner';
+import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
 
 const repoRoot = path.join(__dirname, '../../..');
 const testModel = path.join(repoRoot, 'resources/models/coach-test');
@@ -82,6 +84,27 @@ describe('TaskRunner', () => {
     expect(final.task).toEqual({ success: false, reason: expect.any(String) });
     // It really moved the arm (untrained, but its actions are not all zero) and left the motors enabled.
     expect(coach.arm.state().enabled).toBe(true);
+  });
+
+  it('with overlapInference, infers the next chunk while the last action of the current one runs', async () => {
+    const coach = await benchWithModel();
+    // The real policy service, with a note of how many actions had gone out when each inference began.
+    const sentAtInference: number[] = [];
+    let runner: TaskRunner | null = null;
+    const policy = {
+      info: () => coach.policy.info(),
+      infer: (...args: Parameters<Coach['policy']['infer']>) => {
+        sentAtInference.push(runner!.status().actionsSent);
+        return coach.policy.infer(...args);
+      },
+    };
+    runner = new TaskRunner(coach.arm, coach.cameras, policy, loadArmChain(repoRoot));
+    runner.start('pick up the orange', { maxStrokes: 3, seed: 2, overlapInference: true });
+    const final = await runner.finished();
+    runner.close();
+    expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 3, actionsSent: 15 });
+    // The first chunk is inferred before anything moves; the next ones while the 5th action of a chunk is sent.
+    expect(sentAtInference.slice(0, 3)).toEqual([0, 4, 9]);
   });
 
   it('ends as a timeout', async () => {
