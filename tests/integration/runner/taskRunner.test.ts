@@ -8,6 +8,7 @@ import type { RunStatus } from '../../../src/shared/policy/policyTypes';
 import { linkConfigSchema } from '../../../src/shared/arm';
 import { FAULT_BIT } from '../../../src/shared/robot/a1Spec';
 import { TaskRunner } from '../../../src/main/runner/taskRunner';
+import { runExpertEpisode } from '../../../src/shared/sim/world';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
 
 const repoRoot = path.join(__dirname, '../../..');
@@ -106,6 +107,58 @@ describe('TaskRunner', () => {
     // The first chunk is inferred before anything moves; the next ones while the 5th action of a chunk is sent.
     expect(sentAtInference.slice(0, 3)).toEqual([0, 4, 9]);
   });
+
+  it('ends as a success when the sim reports the task done (the expert trajectory replayed as joint_abs chunks)', async () => {
+    const coach = await benchWithModel();
+    const instruction = 'pick up the orange';
+    const seed = 21;
+    const expert = runExpertEpisode(loadArmChain(repoRoot), seed, { instruction });
+    expect(expert.success).toBe(true);
+    // The kinematic expert closes the gripper in 2 steps; the real gripper (1 rad/s cap) needs ~2 s, so the
+    // replay waits there, as a policy trained on the real arm would.
+    const actions: number[][] = [];
+    expert.jointTrajectoryRad.forEach((q, i) => {
+      const gripper = expert.actions[i]![6];
+      const changed = i > 0 && gripper !== expert.actions[i - 1]![6];
+      for (let k = 0; k < (changed ? 20 : 1); k += 1) actions.push([...q, gripper]);
+    });
+    const info = coach.policy.info()!;
+    const replayInfo = {
+      ...info,
+      name: 'expert replay',
+      actionSpace: 'joint_abs' as const,
+      manifest: {
+        ...info.manifest,
+        action: {
+          space: 'joint_abs',
+          chunkLength: 5,
+          dims: 7,
+          names: ['j1', 'j2', 'j3', 'j4', 'j5', 'j6', 'gripper'],
+          normalization: { q01: Array(7).fill(-1), q99: Array(7).fill(1), mask: Array(7).fill(false) },
+          gripper: { dim: 6, closedValue: 0, openValue: 1 },
+        },
+      },
+    };
+    let next = 0;
+    const replay = {
+      info: () => replayInfo,
+      infer: async () => {
+        const chunk = Array.from({ length: 5 }, () => actions[Math.min(next++, actions.length - 1)]!).flat();
+        const values = Float32Array.from(chunk);
+        const timings = { preprocessMs: 0, prefixMs: 0, expertMs: 0, sessionMs: 0, totalMs: 0.1 };
+        return { candidates: 1, chunkLength: 5, dims: 7, normalized: values, actions: values, timings };
+      },
+    };
+    await coach.arm.resetScene({ instruction, seed });
+    const runner = new TaskRunner(coach.arm, coach.cameras, replay, loadArmChain(repoRoot));
+    runner.start(instruction, { maxStrokes: 200, timeoutS: 60 });
+    const final = await runner.finished();
+    runner.close();
+    expect(final.outcome, final.reason ?? '').toBe('success');
+    expect(final.task?.success).toBe(true);
+    expect(final.strokes).toBeLessThan(Math.ceil(actions.length / 5) + 2);
+    expect((await coach.arm.sceneSummary())?.task?.success).toBe(true);
+  }, 60_000);
 
   it('ends as a timeout', async () => {
     const coach = await benchWithModel();
