@@ -124,7 +124,11 @@ async function main(): Promise<void> {
     `Coach policy benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.versions.node}, ${iterations} iterations`,
   );
   const frame = sceneFrame();
-  await benchPackage('test package (resources/models/coach-test)', path.join(root, 'resources/models/coach-test'), frame);
+  await benchPackage(
+    'test package (resources/models/coach-test)',
+    path.join(root, 'resources/models/coach-test'),
+    frame,
+  );
   const bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-bench-model-'));
   await buildTestModelPackage(bigDir, {
     ...DEFAULT_TEST_PACKAGE,

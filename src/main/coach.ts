@@ -152,7 +152,9 @@ export function createCoach(config: CoachConfig): Coach {
         return null;
       },
       'system.pickFolder': async ({ title }) =>
-        config.pickFolder ? { supported: true, path: await config.pickFolder(title) } : { supported: false, path: null },
+        config.pickFolder
+          ? { supported: true, path: await config.pickFolder(title) }
+          : { supported: false, path: null },
       'run.start': ({ instruction, options }) => runner.start(instruction, options),
       'run.stop': ({ reason }) => runner.stop(reason),
       'run.status': () => runner.status(),

@@ -37,9 +37,24 @@ describe('coach run', () => {
   it('--json prints the final status', async () => {
     const io = captureOutput();
     expect(
-      await runCli(['run', '--task', 'pick up the orange', '--seed', '5', '--max-strokes', '1', '--json', '--data', dataDir()]),
+      await runCli([
+        'run',
+        '--task',
+        'pick up the orange',
+        '--seed',
+        '5',
+        '--max-strokes',
+        '1',
+        '--json',
+        '--data',
+        dataDir(),
+      ]),
     ).toBe(3);
-    expect(JSON.parse(io.out())).toMatchObject({ outcome: 'max_strokes', strokes: 1, instruction: 'pick up the orange' });
+    expect(JSON.parse(io.out())).toMatchObject({
+      outcome: 'max_strokes',
+      strokes: 1,
+      instruction: 'pick up the orange',
+    });
   });
 
   it('refuses a broken model package with the file and the problem, before touching the arm', async () => {

@@ -11,7 +11,6 @@ export type InferenceWorkerRequest =
   | { id: number; op: 'timeSessions'; observation: PolicyObservation; candidates: number };
 
 export type InferenceWorkerReply =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: CoachErrorShape };
+  { id: number; ok: true; value: unknown } | { id: number; ok: false; error: CoachErrorShape };
 
 export type { InferenceResult };

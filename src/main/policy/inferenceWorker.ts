@@ -26,7 +26,10 @@ async function handle(request: InferenceWorkerRequest): Promise<{ value: unknown
     case 'infer': {
       if (!runtime) throw new CoachError('no_policy', 'no model package is loaded; load one first');
       const result = await runtime.infer(request.observation, request.options);
-      return { value: result, transfer: [result.normalized.buffer as ArrayBuffer, result.actions.buffer as ArrayBuffer] };
+      return {
+        value: result,
+        transfer: [result.normalized.buffer as ArrayBuffer, result.actions.buffer as ArrayBuffer],
+      };
     }
     case 'timeSessions': {
       if (!runtime) throw new CoachError('no_policy', 'no model package is loaded; load one first');

@@ -57,7 +57,12 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 async function createSessions(
   pkg: LoadedModelPackage,
   providers: ExecutionProvider[],
-): Promise<{ prefix: ort.InferenceSession; expert: ort.InferenceSession; provider: ExecutionProvider; note: string | null }> {
+): Promise<{
+  prefix: ort.InferenceSession;
+  expert: ort.InferenceSession;
+  provider: ExecutionProvider;
+  note: string | null;
+}> {
   const refusals: string[] = [];
   // A provider that is not usable here is reported in the note; onnxruntime's own log would only repeat it in red.
   const logLevel = ort.env.logLevel;
@@ -73,7 +78,12 @@ async function firstWorkingProvider(
   pkg: LoadedModelPackage,
   providers: ExecutionProvider[],
   refusals: string[],
-): Promise<{ prefix: ort.InferenceSession; expert: ort.InferenceSession; provider: ExecutionProvider; note: string | null }> {
+): Promise<{
+  prefix: ort.InferenceSession;
+  expert: ort.InferenceSession;
+  provider: ExecutionProvider;
+  note: string | null;
+}> {
   for (const [index, provider] of providers.entries()) {
     const options: ort.InferenceSession.SessionOptions = { executionProviders: [provider], logSeverityLevel: 3 };
     const opened: ort.InferenceSession[] = [];

@@ -9,7 +9,11 @@ import type { InferenceWorkerReply, InferenceWorkerRequest } from './inferencePr
 import type { InferenceOptions, InferenceResult, PolicyObservation } from './policyRuntime';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
-type WorkerRequest = InferenceWorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type WorkerRequest = InferenceWorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 /**
  * The policy as the rest of Coach sees it: loads model packages and infers action chunks in a

@@ -252,7 +252,10 @@ export class TaskRunner {
       frame.policyRgb?.widthPx === camera.widthPx && frame.policyRgb.heightPx === camera.heightPx
         ? { format: 'rgb24' as const, ...frame.policyRgb }
         : { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
-    return this.policy.infer({ images: { [camera.name]: image }, instruction }, { candidates: 1, seed: seed % 2 ** 31 });
+    return this.policy.infer(
+      { images: { [camera.name]: image }, instruction },
+      { candidates: 1, seed: seed % 2 ** 31 },
+    );
   }
 
   private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -1,4 +1,4 @@
-import { SeededRandom } from '../sim/world/random';
+import { type SeededRandom } from '../sim/world/random';
 
 /** The expert's velocity for a batch of noisy chunks x_t (flattened [B, chunk, dims]) at times t ([B]). */
 export type VelocityField = (xT: Float32Array, tValues: Float32Array) => Promise<Float32Array>;
@@ -28,7 +28,8 @@ export async function sampleFlow(
   steps: number,
   velocity: VelocityField,
 ): Promise<Float32Array> {
-  if (!(Number.isInteger(steps) && steps > 0)) throw new RangeError(`flow steps must be a positive integer, got ${steps}`);
+  if (!(Number.isInteger(steps) && steps > 0))
+    throw new RangeError(`flow steps must be a positive integer, got ${steps}`);
   if (!(Number.isInteger(batch) && batch > 0) || noise.length % batch !== 0)
     throw new RangeError(`noise of ${noise.length} values does not split into ${batch} chunks`);
   const x = Float32Array.from(noise);

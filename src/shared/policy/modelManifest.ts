@@ -25,10 +25,7 @@ export const packageCameraSchema = z
     /** float32: (pixel / 255 − mean) / std per channel; uint8: raw 0–255. */
     dtype: z.enum(['float32', 'uint8']).default('float32'),
     mean: z.array(z.number()).length(3).default([0, 0, 0]),
-    std: z
-      .array(z.number().positive())
-      .length(3)
-      .default([1, 1, 1]),
+    std: z.array(z.number().positive()).length(3).default([1, 1, 1]),
   })
   .strict();
 export type PackageCamera = z.infer<typeof packageCameraSchema>;

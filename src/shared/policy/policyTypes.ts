@@ -44,7 +44,12 @@ export const runOptionsSchema = z
     /** The attempt ends after this many chunks (strokes). */
     maxStrokes: z.number().int().min(1).max(10_000).default(200),
     /** Seeds the sampler's noise (reproducible attempts); random when absent. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     /** Infer the next chunk while the current one executes. */
     overlapInference: z.boolean().default(false),
   })

@@ -52,7 +52,9 @@ describe('policy.* and run.* through the contract', () => {
     const copy = path.join(dataDir, 'my-model');
     fs.cpSync(path.join(repoRoot, 'resources/models/coach-test'), copy, { recursive: true });
     expect(await coach.server.call('policy.load', { path: copy })).toMatchObject({ ok: true, value: { path: copy } });
-    await expect(coach.server.call('settings.get', {})).resolves.toMatchObject({ value: { policy: { modelPath: copy } } });
+    await expect(coach.server.call('settings.get', {})).resolves.toMatchObject({
+      value: { policy: { modelPath: copy } },
+    });
     expect(await coach.server.call('policy.unload', {})).toEqual({ ok: true, value: null });
     expect(await coach.server.call('policy.info', {})).toEqual({ ok: true, value: null });
     expect(await coach.server.call('run.start', { instruction: 'pick up the orange' })).toMatchObject({
@@ -74,7 +76,10 @@ describe('policy.* and run.* through the contract', () => {
     const deadline = Date.now() + 10_000;
     while (!statuses.some((status) => status.strokes >= 1) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await coach.server.call('arm.hold', {})).toMatchObject({ ok: true, value: { governor: { holdLatched: true } } });
+    expect(await coach.server.call('arm.hold', {})).toMatchObject({
+      ok: true,
+      value: { governor: { holdLatched: true } },
+    });
     const final = await coach.runner.finished();
     expect(final).toMatchObject({ phase: 'finished', outcome: 'stopped', reason: 'Stop (hold) pressed' });
     expect(final.strokes).toBeGreaterThanOrEqual(1);

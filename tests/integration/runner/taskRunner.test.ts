@@ -192,7 +192,8 @@ describe('TaskRunner', () => {
     const stopped = whenStatus(
       coach,
       (status) => status.phase === 'executing' && status.actionsSent === 2,
-      () => void coach.arm.hold('Stop (hold) pressed').then(() => coach.runner.endNow('stopped', 'Stop (hold) pressed')),
+      () =>
+        void coach.arm.hold('Stop (hold) pressed').then(() => coach.runner.endNow('stopped', 'Stop (hold) pressed')),
     );
     coach.runner.start('put the grape in the plate', { seed: 4 });
     await stopped;

@@ -29,8 +29,16 @@ class RunUsageError extends Error {}
 function numberFlag(flag: string, text: string | undefined, min: number, max: number, integer: boolean) {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
-    throw new RunUsageError(`--${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${text}"`);
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  )
+    throw new RunUsageError(
+      `--${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${text}"`,
+    );
   return value;
 }
 
@@ -110,7 +118,9 @@ export async function runRunCommand(argv: string[]): Promise<number> {
       if (status.strokes !== lastStrokes && status.phase !== 'finished') {
         lastStrokes = status.strokes;
         if (status.strokes > 0)
-          say(`  stroke ${status.strokes}: inference ${formatMs(status.lastInferenceMs)}, ${status.actionsSent} actions sent`);
+          say(
+            `  stroke ${status.strokes}: inference ${formatMs(status.lastInferenceMs)}, ${status.actionsSent} actions sent`,
+          );
       }
     });
     const interrupt = () => void coach.runner.stop('interrupted (Ctrl+C)');

@@ -60,11 +60,16 @@ describe('chunkToJointTargets', () => {
 
   it('refuses a chunk with NaN or Inf outright, naming the dim', () => {
     expect(() =>
-      chunkToJointTargets(chain, A1_HOME_Q_RAD, [0, 0, 0, 0, 0, 0, 1, 0, Number.NaN, 0, 0, 0, 0, 1], action('ee_delta')),
+      chunkToJointTargets(
+        chain,
+        A1_HOME_Q_RAD,
+        [0, 0, 0, 0, 0, 0, 1, 0, Number.NaN, 0, 0, 0, 0, 1],
+        action('ee_delta'),
+      ),
     ).toThrow(AbsurdActionError);
-    expect(() =>
-      chunkToJointTargets(chain, A1_HOME_Q_RAD, [0, 0, 0, 0, 0, 0, Infinity], action('ee_delta')),
-    ).toThrow(/"gripper" of action 1/);
+    expect(() => chunkToJointTargets(chain, A1_HOME_Q_RAD, [0, 0, 0, 0, 0, 0, Infinity], action('ee_delta'))).toThrow(
+      /"gripper" of action 1/,
+    );
   });
 });
 
