@@ -13,6 +13,7 @@ Commands:
                    coach sim render --task "<instruction>" --seed N --out file.png [--camera scene|wrist]
                                     [--width 640 --height 480] [--labels]
   cameras          list cameras (/dev/video*) with their formats and frame sizes ("--json" for JSON)
+  model inspect …  check a model package folder and describe it: coach model inspect DIR [--json]
   run …            one headless attempt: coach run --task "<instruction>" [--model DIR] [--seed N] [--link sim]
                    prints the outcome, strokes and inference times ("coach run --help")
 

@@ -5,6 +5,7 @@ import { runServe } from './commands/serve';
 import { runArmCommand } from './commands/arm/armCommand';
 import { runSimCommand } from './commands/sim/simCommand';
 import { runCamerasCommand } from './commands/camerasCommand';
+import { runModelCommand } from './commands/modelCommand';
 import { runRunCommand } from './commands/runCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
@@ -16,6 +17,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'arm') return runArmCommand(argv.slice(1));
   if (argv[0] === 'sim') return runSimCommand(argv.slice(1));
   if (argv[0] === 'cameras') return runCamerasCommand(argv.slice(1));
+  if (argv[0] === 'model') return runModelCommand(argv.slice(1));
   if (argv[0] === 'run') return runRunCommand(argv.slice(1));
   let options;
   try {
