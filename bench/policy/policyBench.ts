@@ -1,5 +1,5 @@
 // Policy benchmark: for the committed test package and for a package sized like a small real expert
-// (≈ 10 M parameters), prefix latency and a whole chunk (prefix + 10 flow steps) p50/p99, K = 5
+// (≈ 10 M parameters, per-layer K/V context), prefix latency and a whole chunk (prefix + 10 flow steps) p50/p99, K = 5
 // candidates in one batched call against five single calls, and the runner's overhead: a chunk as the
 // runner gets it (observation in, through the inference worker, JPEG decode, tokenising, Euler loop,
 // unnormalising) against bare session.run time of the same graphs in the same process.
@@ -20,8 +20,8 @@ import { formatMsSummary, summarize } from '../stats';
 const { values } = parseArgs({
   options: {
     iterations: { type: 'string', default: '60' },
-    hidden: { type: 'string', default: '1024' },
-    layers: { type: 'string', default: '4' },
+    hidden: { type: 'string', default: '384' },
+    layers: { type: 'string', default: '8' },
   },
 });
 const iterations = Number(values.iterations);
@@ -133,10 +133,15 @@ async function main(): Promise<void> {
   await buildTestModelPackage(bigDir, {
     ...DEFAULT_TEST_PACKAGE,
     name: 'bench-expert',
+    variant: 'kv',
     hiddenSize: Number(values.hidden),
     expertLayers: Number(values.layers),
   });
-  await benchPackage(`small real-sized expert (hidden ${values.hidden}, ${values.layers} layers)`, bigDir, frame);
+  await benchPackage(
+    `small real-sized expert, per-layer K/V context as NORA-1.5's (hidden ${values.hidden}, ${values.layers} layers)`,
+    bigDir,
+    frame,
+  );
   fs.rmSync(bigDir, { recursive: true, force: true });
 }
 
