@@ -71,6 +71,7 @@ describe('TaskRunner', () => {
     expect(started.phase).toBe('starting');
     expect(() => coach.runner.start('pick up the orange')).toThrow(/an attempt is running/);
     const final = await coach.runner.finished();
+    expect(final.reason).toMatch(/3 strokes/);
     expect(final).toMatchObject({ phase: 'finished', outcome: 'max_strokes', strokes: 3, actionsSent: 15, seed: 7 });
     expect(final.reason).toMatch(/3 strokes/);
     expect([...seen]).toEqual(expect.arrayContaining(['starting', 'inferring', 'executing', 'finished']));

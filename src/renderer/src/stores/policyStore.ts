@@ -1,0 +1,264 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { IDLE_RUN_STATUS, type PolicyInfo, type RunStatus } from '../../../shared/policy/policyTypes';
+import { useBridge } from '../bridge/connectBridge';
+
+/** The policy and run actions the console offers; each maps to one contract method. */
+export type PolicyAction = 'load' | 'unload' | 'pickFolder' | 'start' | 'stop';
+
+/** A failed action as the operator sees it. */
+export interface PolicyActionError {
+  action: PolicyAction;
+  /** What was attempted, in the operator's words ("Load /data/models/nora"). */
+  label: string;
+  code: string;
+  message: string;
+  atMs: number;
+}
+
+interface ErrorIssue {
+  message?: unknown;
+}
+
+/** The message of a thrown CoachError; argument errors become their validation messages, without schema paths. */
+export function policyErrorOf(thrown: unknown): { code: string; message: string } {
+  if (!(thrown instanceof Error)) return { code: 'error', message: String(thrown) };
+  const { code, details } = thrown as Error & { code?: unknown; details?: unknown };
+  const codeText = typeof code === 'string' ? code : 'error';
+  if (codeText === 'invalid_arguments' && details && typeof details === 'object' && 'issues' in details) {
+    const issues = (details as { issues: unknown }).issues;
+    if (Array.isArray(issues) && issues.length) {
+      const messages = (issues as ErrorIssue[]).map((issue) => String(issue.message ?? 'invalid value'));
+      return { code: codeText, message: [...new Set(messages)].join('; ') };
+    }
+  }
+  if (codeText === 'unknown_method' || codeText === 'unknown_stream') {
+    return { code: codeText, message: 'this version of Coach’s main process has no policy runner' };
+  }
+  return { code: codeText, message: thrown.message || 'failed without a message' };
+}
+
+/** Phases in which an attempt is under way (the arm may move). */
+export function isRunning(status: RunStatus): boolean {
+  return status.phase === 'starting' || status.phase === 'inferring' || status.phase === 'executing';
+}
+
+/** How often policy.info is re-read: main may still be loading its model at start, another client may load one. */
+const INFO_POLL_EMPTY_MS = 2000;
+const INFO_POLL_LOADED_MS = 15_000;
+
+/**
+ * The policy as the console sees it: the loaded model package (policy.info, re-read after every
+ * load/unload and now and then), the attempt from the `run.status` stream, and one action per method.
+ * Actions never throw: a failure is kept in `lastError` until the same kind of action succeeds.
+ */
+export const usePolicyStore = defineStore('policy', () => {
+  const info = shallowRef<PolicyInfo | null>(null);
+  /** True once policy.info answered (null included). */
+  const infoLoaded = ref(false);
+  const infoError = ref<string | null>(null);
+  const status = shallowRef<RunStatus>(IDLE_RUN_STATUS);
+  const statusError = ref<string | null>(null);
+  const lastError = shallowRef<PolicyActionError | null>(null);
+  const pending = ref<PolicyAction[]>([]);
+  /**
+   * Whether system.pickFolder opens a dialog: Electron has one, a browser does not. Assumed from the
+   * transport until a pickFolder answer says otherwise.
+   */
+  const pickFolderSupported = ref(false);
+  let started = false;
+  let pollTimer: ReturnType<typeof setTimeout> | null = null;
+  let infoInFlight = false;
+
+  const running = computed(() => isRunning(status.value));
+  const loaded = computed(() => info.value !== null);
+  /** The predicted chunk to draw, while an attempt runs. */
+  const liveOverlay = computed(() => (running.value ? status.value.overlay : null));
+
+  function isPending(action: PolicyAction): boolean {
+    return pending.value.includes(action);
+  }
+
+  function errorFor(action: PolicyAction): PolicyActionError | null {
+    return lastError.value?.action === action ? lastError.value : null;
+  }
+
+  function clearError(action?: PolicyAction): void {
+    if (!action || lastError.value?.action === action) lastError.value = null;
+  }
+
+  async function run<T>(action: PolicyAction, label: string, call: () => Promise<T>): Promise<T | null> {
+    pending.value = [...pending.value, action];
+    try {
+      const result = await call();
+      if (lastError.value?.action === action) lastError.value = null;
+      return result;
+    } catch (thrown) {
+      lastError.value = { action, label, ...policyErrorOf(thrown), atMs: Date.now() };
+      return null;
+    } finally {
+      const index = pending.value.indexOf(action);
+      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
+    }
+  }
+
+  function takeStatus(next: RunStatus): void {
+    const current = status.value;
+    // A call's answer may arrive after a newer stream value: keep the newest attempt's latest state.
+    if (next.runId < current.runId) return;
+    if (next.runId === current.runId && next !== current) {
+      if (current.phase === 'finished' && next.phase !== 'finished') return;
+      if (next.phase !== 'finished' && next.elapsedS < current.elapsedS) return;
+    }
+    status.value = next;
+    // Another client may have loaded a model: re-read the info when the attempt names a different one.
+    if (next.model !== null && next.model !== current.model && current.model !== null && !isPending('load'))
+      void refreshInfo();
+  }
+
+  async function refreshInfo(): Promise<void> {
+    if (infoInFlight) return;
+    infoInFlight = true;
+    try {
+      info.value = await useBridge().call('policy.info', {});
+      infoLoaded.value = true;
+      infoError.value = null;
+    } catch (thrown) {
+      infoError.value = policyErrorOf(thrown).message;
+    } finally {
+      infoInFlight = false;
+    }
+  }
+
+  async function refreshStatus(): Promise<void> {
+    try {
+      takeStatus(await useBridge().call('run.status', {}));
+      statusError.value = null;
+    } catch (thrown) {
+      statusError.value = policyErrorOf(thrown).message;
+    }
+  }
+
+  function schedulePoll(): void {
+    if (pollTimer !== null) clearTimeout(pollTimer);
+    pollTimer = setTimeout(
+      async () => {
+        pollTimer = null;
+        const bridge = useBridge();
+        if (bridge.connectionState() === 'open' && document.visibilityState !== 'hidden' && !isPending('load'))
+          await refreshInfo();
+        schedulePoll();
+      },
+      info.value ? INFO_POLL_LOADED_MS : INFO_POLL_EMPTY_MS,
+    );
+  }
+
+  function start(): void {
+    if (started) return;
+    started = true;
+    const bridge = useBridge();
+    pickFolderSupported.value = bridge.transport === 'electron-ipc';
+    bridge.subscribe(
+      'run.status',
+      {},
+      (next) => {
+        takeStatus(next);
+        statusError.value = null;
+      },
+      (error) => (statusError.value = policyErrorOf(error).message),
+    );
+    if (bridge.connectionState() === 'open') {
+      void refreshInfo();
+      void refreshStatus();
+    }
+    bridge.onConnectionState((connection) => {
+      if (connection !== 'open') return;
+      void refreshInfo();
+      void refreshStatus();
+    });
+    schedulePoll();
+  }
+
+  async function load(path: string): Promise<boolean> {
+    const folder = path.trim();
+    if (!folder) {
+      lastError.value = {
+        action: 'load',
+        label: 'Load a model package',
+        code: 'invalid_arguments',
+        message: 'enter the path of a model package folder',
+        atMs: Date.now(),
+      };
+      return false;
+    }
+    const result = await run('load', `Load ${folder}`, () => useBridge().call('policy.load', { path: folder }));
+    if (result) {
+      info.value = result;
+      infoLoaded.value = true;
+      infoError.value = null;
+      return true;
+    }
+    return false;
+  }
+
+  async function unload(): Promise<boolean> {
+    const name = info.value?.name ?? 'the model';
+    const ok = (await run('unload', `Unload ${name}`, async () => {
+      await useBridge().call('policy.unload', {});
+      return true;
+    })) as boolean | null;
+    await refreshInfo();
+    return ok === true;
+  }
+
+  /** Asks main for a folder with the desktop dialog; null where there is none (or the operator cancelled). */
+  async function pickFolder(title = 'Choose a model package folder'): Promise<string | null> {
+    const result = await run('pickFolder', 'Browse for a folder', () =>
+      useBridge().call('system.pickFolder', { title }),
+    );
+    if (!result) return null;
+    pickFolderSupported.value = result.supported;
+    return result.path;
+  }
+
+  async function startRun(instruction: string): Promise<boolean> {
+    const result = await run('start', `Run “${instruction.trim()}”`, () =>
+      useBridge().call('run.start', { instruction: instruction.trim() }),
+    );
+    if (result) takeStatus(result);
+    return result !== null;
+  }
+
+  async function stopRun(reason?: string): Promise<boolean> {
+    const result = await run('stop', 'Stop the attempt', () =>
+      useBridge().call('run.stop', reason === undefined ? {} : { reason }),
+    );
+    if (result) takeStatus(result);
+    return result !== null;
+  }
+
+  return {
+    info,
+    infoLoaded,
+    infoError,
+    status,
+    statusError,
+    lastError,
+    pending,
+    pickFolderSupported,
+    running,
+    loaded,
+    liveOverlay,
+    isPending,
+    errorFor,
+    clearError,
+    start,
+    refreshInfo,
+    refreshStatus,
+    load,
+    unload,
+    pickFolder,
+    startRun,
+    stopRun,
+  };
+});
