@@ -107,7 +107,8 @@ export const coachContract = {
       result: policyInfoSchema.nullable(),
     }),
     'policy.load': defineMethod({
-      summary: 'Load a model package folder (manifest.json, prefix.onnx, expert.onnx, tokenizer.json), validate and warm it up.',
+      summary:
+        'Load a model package folder (manifest.json, prefix.onnx, expert.onnx, tokenizer.json), validate and warm it up.',
       args: z.object({ path: z.string().min(1).max(4096) }).strict(),
       result: policyInfoSchema,
     }),
@@ -125,7 +126,8 @@ export const coachContract = {
       result: z.object({ supported: z.boolean(), path: z.string().nullable() }),
     }),
     'run.start': defineMethod({
-      summary: 'Start an attempt: the policy acts on the instruction until success, stop, timeout, max strokes or a fault.',
+      summary:
+        'Start an attempt: the policy acts on the instruction until success, stop, timeout, max strokes or a fault.',
       args: runStartArgsSchema,
       result: runStatusSchema,
     }),
@@ -160,7 +162,8 @@ export const coachContract = {
       payload: z.array(cameraInfoSchema),
     }),
     'run.status': defineStream({
-      summary: 'The attempt as it runs: phase, strokes, inference time, the predicted chunk (on every change, ≤ 20 Hz).',
+      summary:
+        'The attempt as it runs: phase, strokes, inference time, the predicted chunk (on every change, ≤ 20 Hz).',
       args: noArgs,
       payload: runStatusSchema,
     }),
