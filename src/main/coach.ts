@@ -163,6 +163,7 @@ export function createCoach(config: CoachConfig): Coach {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
       'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
       'run.status': (_args, emit) => runner.statusTopic.subscribe(emit),
+      'policy.info': (_args, emit) => policy.infoTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());

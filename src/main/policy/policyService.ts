@@ -31,7 +31,9 @@ export class PolicyService {
   constructor(
     private readonly appRoot: string,
     private readonly providers?: ExecutionProvider[],
-  ) {}
+  ) {
+    this.infoTopic.publish(null);
+  }
 
   info(): PolicyInfo | null {
     return this.current;

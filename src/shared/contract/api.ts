@@ -161,6 +161,11 @@ export const coachContract = {
       args: noArgs,
       payload: z.array(cameraInfoSchema),
     }),
+    'policy.info': defineStream({
+      summary: 'The loaded model package (null when none), now and after every load, unload or worker failure.',
+      args: noArgs,
+      payload: policyInfoSchema.nullable(),
+    }),
     'run.status': defineStream({
       summary:
         'The attempt as it runs: phase, strokes, inference time, the predicted chunk (on every change, ≤ 20 Hz).',

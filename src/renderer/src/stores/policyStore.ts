@@ -43,10 +43,6 @@ export function isRunning(status: RunStatus): boolean {
   return status.phase === 'starting' || status.phase === 'inferring' || status.phase === 'executing';
 }
 
-/** How often policy.info is re-read: main may still be loading its model at start, another client may load one. */
-const INFO_POLL_EMPTY_MS = 2000;
-const INFO_POLL_LOADED_MS = 15_000;
-
 /**
  * The policy as the console sees it: the loaded model package (policy.info, re-read after every
  * load/unload and now and then), the attempt from the `run.status` stream, and one action per method.
@@ -67,7 +63,6 @@ export const usePolicyStore = defineStore('policy', () => {
    */
   const pickFolderSupported = ref(false);
   let started = false;
-  let pollTimer: ReturnType<typeof setTimeout> | null = null;
   let infoInFlight = false;
 
   const running = computed(() => isRunning(status.value));
@@ -111,9 +106,6 @@ export const usePolicyStore = defineStore('policy', () => {
       if (next.phase !== 'finished' && next.elapsedS < current.elapsedS) return;
     }
     status.value = next;
-    // Another client may have loaded a model: re-read the info when the attempt names a different one.
-    if (next.model !== null && next.model !== current.model && current.model !== null && !isPending('load'))
-      void refreshInfo();
   }
 
   async function refreshInfo(): Promise<void> {
@@ -139,20 +131,6 @@ export const usePolicyStore = defineStore('policy', () => {
     }
   }
 
-  function schedulePoll(): void {
-    if (pollTimer !== null) clearTimeout(pollTimer);
-    pollTimer = setTimeout(
-      async () => {
-        pollTimer = null;
-        const bridge = useBridge();
-        if (bridge.connectionState() === 'open' && document.visibilityState !== 'hidden' && !isPending('load'))
-          await refreshInfo();
-        schedulePoll();
-      },
-      info.value ? INFO_POLL_LOADED_MS : INFO_POLL_EMPTY_MS,
-    );
-  }
-
   function start(): void {
     if (started) return;
     started = true;
@@ -167,16 +145,21 @@ export const usePolicyStore = defineStore('policy', () => {
       },
       (error) => (statusError.value = policyErrorOf(error).message),
     );
-    if (bridge.connectionState() === 'open') {
-      void refreshInfo();
-      void refreshStatus();
-    }
+    // Every load, unload or worker failure (from this console or another client) arrives on this stream.
+    bridge.subscribe(
+      'policy.info',
+      {},
+      (next) => {
+        info.value = next;
+        infoLoaded.value = true;
+        infoError.value = null;
+      },
+      (error) => (infoError.value = policyErrorOf(error).message),
+    );
+    if (bridge.connectionState() === 'open') void refreshStatus();
     bridge.onConnectionState((connection) => {
-      if (connection !== 'open') return;
-      void refreshInfo();
-      void refreshStatus();
+      if (connection === 'open') void refreshStatus();
     });
-    schedulePoll();
   }
 
   async function load(path: string): Promise<boolean> {
