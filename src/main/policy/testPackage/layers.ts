@@ -16,12 +16,26 @@ export const TEST_SHAPE = {
   timeFeatures: 32,
 } as const;
 
-/** y = x·W + b with W ~ N(0, 1/fan_in): keeps activations O(1). */
-export function linear(g: OnnxGraphBuilder, x: string, name: string, fanIn: number, fanOut: number): string {
-  const w = g.weight(`${name}.weight`, [fanIn, fanOut], 1 / Math.sqrt(fanIn));
+/** y = x·W + b with W ~ N(0, gain²/fan_in): gain 1 keeps activations O(1). */
+export function linear(
+  g: OnnxGraphBuilder,
+  x: string,
+  name: string,
+  fanIn: number,
+  fanOut: number,
+  gain = 1,
+): string {
+  const w = g.weight(`${name}.weight`, [fanIn, fanOut], gain / Math.sqrt(fanIn));
   const b = g.filled(`${name}.bias`, [fanOut], 0);
   return g.op('Add', [g.op('MatMul', [x, w]), b]);
 }
+
+/**
+ * Gain of the experts' last layer. At gain 1 a random expert's velocity carries the same bias at every
+ * step, so its chunks drift one way (the arm drove into the table within 8 s); this small the sampled
+ * chunk stays close to its starting noise: untrained actions that wander around zero.
+ */
+export const VELOCITY_OUTPUT_GAIN = 0.05;
 
 /** LayerNormalization over the last axis (scale 1, bias 0). */
 export function layerNorm(g: OnnxGraphBuilder, x: string, name: string, width: number): string {

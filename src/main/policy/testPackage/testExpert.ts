@@ -1,5 +1,5 @@
 import { deriveSeed } from '../../../shared/sim/world/random';
-import { layerNorm, linear, splitHeads, TEST_SHAPE, timeEmbedding } from './layers';
+import { layerNorm, linear, splitHeads, TEST_SHAPE, timeEmbedding, VELOCITY_OUTPUT_GAIN } from './layers';
 import { int, ints, OnnxGraphBuilder } from './onnxBuilder';
 import { KV_PREFIX_SEQ } from './testPrefix';
 
@@ -36,7 +36,7 @@ export async function buildEmbeddingExpert(spec: ExpertSpec): Promise<Uint8Array
     const hidden = g.op('Gelu', [linear(g, normed, `blocks.${layer}.fc1`, width, width)]);
     h = g.op('Add', [h, linear(g, hidden, `blocks.${layer}.fc2`, width, width)]);
   }
-  const out = linear(g, layerNorm(g, h, 'final_norm', width), 'output_proj', width, chunk * dims);
+  const out = linear(g, layerNorm(g, h, 'final_norm', width), 'output_proj', width, chunk * dims, VELOCITY_OUTPUT_GAIN);
   g.output(g.op('Reshape', [out, g.constant([-1, chunk, dims], [3])]), 'velocity', 'float32', [BATCH, chunk, dims]);
   return g.toBytes();
 }
@@ -95,7 +95,7 @@ export async function buildKvExpert(spec: ExpertSpec): Promise<Uint8Array> {
     const hidden = g.op('Gelu', [linear(g, mlpIn, `${name}.mlp_up`, width, 4 * width)]);
     h = g.op('Add', [h, linear(g, hidden, `${name}.mlp_down`, 4 * width, width)]);
   }
-  const velocity = linear(g, layerNorm(g, h, 'final_norm', width), 'action_out', width, dims);
+  const velocity = linear(g, layerNorm(g, h, 'final_norm', width), 'action_out', width, dims, VELOCITY_OUTPUT_GAIN);
   g.output(velocity, 'velocity', 'float32', [BATCH, chunk, dims]);
   return g.toBytes();
 }

@@ -8,6 +8,12 @@ const FRICTION = [0.6, 0.6, 0.4, 0.1, 0.1, 0.05, 0.05];
 const SUBSTEP_S = 0.0005;
 /** Without commands for this long the firmware reports bit 6 (ECU→ACU timeout), as real arms do when idle. */
 const COMMAND_TIMEOUT_S = 0.1;
+/**
+ * The mechanical stops lie this far beyond each motor's rated range. A motor commanded to the very end of
+ * its range overshoots by a few hundredths of a radian under PD control; only running past that into the
+ * stop is a position-limit fault (a gripper closed on nothing rests at 0, not in a fault).
+ */
+export const SIM_HARD_STOP_MARGIN_RAD = 0.05;
 
 interface MotorState {
   posRad: number;
@@ -96,9 +102,11 @@ export class SimulatedA1 {
     const acceleration = (torque - FRICTION[index]! * motor.velRadS) / INERTIA_KG_M2[index]!;
     motor.velRadS = Math.max(-limit.velocityRadS, Math.min(limit.velocityRadS, motor.velRadS + acceleration * h));
     motor.posRad += motor.velRadS * h;
-    motor.atHardStop = motor.posRad < limit.lowerRad || motor.posRad > limit.upperRad;
+    const stopLowRad = limit.lowerRad - SIM_HARD_STOP_MARGIN_RAD;
+    const stopHighRad = limit.upperRad + SIM_HARD_STOP_MARGIN_RAD;
+    motor.atHardStop = motor.posRad < stopLowRad || motor.posRad > stopHighRad;
     if (motor.atHardStop) {
-      motor.posRad = Math.max(limit.lowerRad, Math.min(limit.upperRad, motor.posRad));
+      motor.posRad = Math.max(stopLowRad, Math.min(stopHighRad, motor.posRad));
       motor.velRadS = 0;
     }
   }
