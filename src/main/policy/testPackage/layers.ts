@@ -17,14 +17,7 @@ export const TEST_SHAPE = {
 } as const;
 
 /** y = x·W + b with W ~ N(0, gain²/fan_in): gain 1 keeps activations O(1). */
-export function linear(
-  g: OnnxGraphBuilder,
-  x: string,
-  name: string,
-  fanIn: number,
-  fanOut: number,
-  gain = 1,
-): string {
+export function linear(g: OnnxGraphBuilder, x: string, name: string, fanIn: number, fanOut: number, gain = 1): string {
   const w = g.weight(`${name}.weight`, [fanIn, fanOut], gain / Math.sqrt(fanIn));
   const b = g.filled(`${name}.bias`, [fanOut], 0);
   return g.op('Add', [g.op('MatMul', [x, w]), b]);

@@ -163,7 +163,7 @@ describe.each(['embedding', 'kv'] as const)('the %s variant in onnxruntime', (va
     padded.forEach((value, i) => expect(value).toBeCloseTo(base[i]!, 4));
   });
 
-  it('the expert returns a finite velocity of the output gain\'s order for a batch of 5 chunks, each its own', async () => {
+  it("the expert returns a finite velocity of the output gain's order for a batch of 5 chunks, each its own", async () => {
     const k = 5;
     const feeds: Record<string, ort.Tensor> = {};
     for (const [input, output] of Object.entries(manifest.expert.context)) feeds[input] = repeat(context[output]!, k);
