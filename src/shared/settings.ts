@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { linkConfigSchema } from './arm';
 import { cameraNameSchema, cameraSourceSchema } from './camera';
+import { recordingSettingsSchema } from './episodes/episodeTypes';
 
 /** Cameras the operator added (real ones; the sim's views come with the sim link). */
 const savedCamerasSchema = z
@@ -36,6 +37,7 @@ export const settingsSchema = z.object({
       autoLoad: z.boolean().default(true),
     })
     .prefault({}),
+  recording: recordingSettingsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -47,5 +49,14 @@ export const settingsPatchSchema = z.object({
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
   cameras: savedCamerasSchema.optional(),
   policy: z.object({ modelPath: z.string().nullable(), autoLoad: z.boolean() }).partial().optional(),
+  recording: z
+    .object({
+      enabled: z.boolean(),
+      fps: z.number().min(1).max(60),
+      cameras: z.array(z.string()).nullable(),
+      dir: z.string().nullable(),
+    })
+    .partial()
+    .optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

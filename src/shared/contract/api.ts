@@ -6,8 +6,22 @@ import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema }
 import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSchema } from '../camera';
 import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
 import { policyInfoSchema, runStartArgsSchema, runStatusSchema } from '../policy/policyTypes';
+import {
+  episodeCountsSchema,
+  episodeEventSchema,
+  episodeFilterSchema,
+  episodeFrameSchema,
+  episodeLabelSchema,
+  episodeReplaySchema,
+  episodeSummarySchema,
+  exportProgressSchema,
+  exportRequestSchema,
+} from '../episodes/episodeTypes';
 
 const noArgs = z.object({}).strict().default({});
+const episodeId = z.number().int().positive();
+const episodeIds = z.array(episodeId).min(1).max(100_000);
+const filterArg = episodeFilterSchema.default({});
 
 /** The whole API between the console's UI (or any client) and its services. */
 export const coachContract = {
@@ -144,6 +158,106 @@ export const coachContract = {
       args: noArgs,
       result: runStatusSchema,
     }),
+    'episodes.list': defineMethod({
+      summary: 'Recorded episodes matching a filter, newest first, one page at a time, with the total.',
+      args: z
+        .object({
+          filter: filterArg,
+          limit: z.number().int().min(1).max(1000).default(200),
+          offset: z.number().int().min(0).default(0),
+        })
+        .strict(),
+      result: z.object({ episodes: z.array(episodeSummarySchema), total: z.number().int() }),
+    }),
+    'episodes.counts': defineMethod({
+      summary: 'Counts for dashboards: by outcome, label, task and model version.',
+      args: z.object({ filter: filterArg }).strict(),
+      result: episodeCountsSchema,
+    }),
+    'episodes.get': defineMethod({
+      summary: 'One episode.',
+      args: z.object({ id: episodeId }).strict(),
+      result: episodeSummarySchema,
+    }),
+    'episodes.label': defineMethod({
+      summary: 'Label episodes good, bad or unsure (null clears the label).',
+      args: z.object({ ids: episodeIds, label: episodeLabelSchema.nullable() }).strict(),
+      result: z.array(episodeSummarySchema),
+    }),
+    'episodes.setNote': defineMethod({
+      summary: "An episode's free-text note.",
+      args: z.object({ id: episodeId, note: z.string().max(4000) }).strict(),
+      result: episodeSummarySchema,
+    }),
+    'episodes.setExcluded': defineMethod({
+      summary: 'Mark episodes "exclude from training" (kept, not deleted), or include them again.',
+      args: z.object({ ids: episodeIds, excluded: z.boolean() }).strict(),
+      result: z.array(episodeSummarySchema),
+    }),
+    'episodes.addMark': defineMethod({
+      summary: 'Mark a time range of an episode, e.g. bad from 3.2 s to 5.0 s: grasped the eggplant.',
+      args: z
+        .object({
+          id: episodeId,
+          startS: z.number().nonnegative(),
+          endS: z.number().nonnegative(),
+          label: episodeLabelSchema,
+          note: z.string().max(2000).default(''),
+        })
+        .strict(),
+      result: episodeSummarySchema,
+    }),
+    'episodes.removeMark': defineMethod({
+      summary: 'Remove a time-range mark.',
+      args: z.object({ id: episodeId, markId: z.number().int().positive() }).strict(),
+      result: episodeSummarySchema,
+    }),
+    'episodes.delete': defineMethod({
+      summary: 'Delete episodes; undoable until Coach closes (their files go when it does).',
+      args: z.object({ ids: episodeIds }).strict(),
+      result: z.object({ deleted: z.array(z.number().int()) }),
+    }),
+    'episodes.undoDelete': defineMethod({
+      summary: 'Bring back the episodes of the last delete.',
+      args: noArgs,
+      result: z.object({ restored: z.array(z.number().int()) }),
+    }),
+    'episodes.replay': defineMethod({
+      summary: "An episode's steps, stroke boundaries, joint samples and frame times, for the replay view.",
+      args: z.object({ id: episodeId }).strict(),
+      result: episodeReplaySchema,
+    }),
+    'episodes.frame': defineMethod({
+      summary: 'One recorded camera frame (JPEG).',
+      args: z.object({ id: episodeId, camera: z.string(), index: z.number().int().nonnegative() }).strict(),
+      result: episodeFrameSchema,
+    }),
+    'episodes.startManual': defineMethod({
+      summary: 'Start recording a manual (jogging) session.',
+      args: z.object({ instruction: z.string().trim().min(1).max(300).default('manual session') }).strict(),
+      result: episodeSummarySchema,
+    }),
+    'episodes.stopManual': defineMethod({
+      summary: 'Stop recording the manual session.',
+      args: noArgs,
+      result: episodeSummarySchema,
+    }),
+    'export.start': defineMethod({
+      summary:
+        'Export episodes (LeRobot v2.1, LeRobot v3.0 or JSONL + CSV) into an empty folder; progress on export.progress.',
+      args: exportRequestSchema,
+      result: exportProgressSchema,
+    }),
+    'export.cancel': defineMethod({
+      summary: 'Cancel the running export; its partial output is removed, the episodes are untouched.',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: exportProgressSchema,
+    }),
+    'export.codecs': defineMethod({
+      summary: 'The video encoders ffmpeg offers here.',
+      args: noArgs,
+      result: z.object({ ffmpeg: z.string().nullable(), h264: z.boolean(), av1: z.boolean() }),
+    }),
   },
   streams: {
     'system.health': defineStream({
@@ -171,6 +285,16 @@ export const coachContract = {
         'The attempt as it runs: phase, strokes, inference time, the predicted chunk (on every change, ≤ 20 Hz).',
       args: noArgs,
       payload: runStatusSchema,
+    }),
+    'episodes.events': defineStream({
+      summary: 'Catalog changes: recording started or ended, labels edited, deletes and undos, recoveries.',
+      args: noArgs,
+      payload: episodeEventSchema,
+    }),
+    'export.progress': defineStream({
+      summary: 'The running (or last) export: phase, episodes done, frames encoded, result.',
+      args: noArgs,
+      payload: exportProgressSchema.nullable(),
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',
