@@ -15,6 +15,8 @@ import { TaskRunner } from './runner/taskRunner';
 import { loadArmChain } from './robot/urdf/loadUrdf';
 import { defaultModelPath } from './policy/defaultModel';
 import type { ExecutionProvider } from '../shared/system';
+import { EpisodeService } from './episodes/episodeService';
+import path from 'node:path';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -48,6 +50,7 @@ export interface Coach {
   readonly cameras: CameraService;
   readonly policy: PolicyService;
   readonly runner: TaskRunner;
+  readonly episodes: EpisodeService;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -71,6 +74,14 @@ export function createCoach(config: CoachConfig): Coach {
   });
   const warnings = settings.warnings;
   const startup = settings.get();
+  const episodesRoot = path.resolve(dataDir, startup.recording.dir ?? 'episodes');
+  const episodes = new EpisodeService(episodesRoot, {
+    arm,
+    cameras,
+    runner,
+    policy,
+    settings: () => settings.get().recording,
+  });
   warnings.push(...cameras.restore(startup.cameras));
   const saveCameras = <T>(result: T): T => {
     settings.update({ cameras: cameras.saved() });
@@ -97,7 +108,18 @@ export function createCoach(config: CoachConfig): Coach {
           },
         )
       : Promise.resolve();
-  const ready = Promise.all([armReady, policyReady]).then(() => undefined);
+  const episodesReady = episodes.ready.then(
+    (recovered) => {
+      if (recovered.length)
+        warnings.push(
+          `recovered ${recovered.length} episode(s) interrupted by a crash (${recovered.join(', ')}): marked interrupted`,
+        );
+    },
+    (error: Error) => {
+      warnings.push(`could not recover interrupted episodes: ${error.message}`);
+    },
+  );
+  const ready = Promise.all([armReady, policyReady, episodesReady]).then(() => undefined);
 
   let onnxRuntime: Promise<OnnxRuntimeInfo> | null = null;
   const onnxRuntimeInfo = () => (onnxRuntime ??= probeOnnxRuntime());
@@ -158,12 +180,31 @@ export function createCoach(config: CoachConfig): Coach {
       'run.start': ({ instruction, options }) => runner.start(instruction, options),
       'run.stop': ({ reason }) => runner.stop(reason),
       'run.status': () => runner.status(),
+      'episodes.list': ({ filter, limit, offset }) => episodes.list(filter, limit, offset),
+      'episodes.counts': ({ filter }) => episodes.counts(filter),
+      'episodes.get': ({ id }) => episodes.get(id),
+      'episodes.label': ({ ids, label }) => episodes.label(ids, label),
+      'episodes.setNote': ({ id, note }) => episodes.setNote(id, note),
+      'episodes.setExcluded': ({ ids, excluded }) => episodes.setExcluded(ids, excluded),
+      'episodes.addMark': ({ id, startS, endS, label, note }) => episodes.addMark(id, startS, endS, label, note),
+      'episodes.removeMark': ({ id, markId }) => episodes.removeMark(id, markId),
+      'episodes.delete': ({ ids }) => episodes.delete(ids),
+      'episodes.undoDelete': () => episodes.undoDelete(),
+      'episodes.replay': ({ id }) => episodes.replay(id),
+      'episodes.frame': ({ id, camera, index }) => episodes.frame(id, camera, index),
+      'episodes.startManual': ({ instruction }) => episodes.startManual(instruction),
+      'episodes.stopManual': () => episodes.stopManual(),
+      'export.start': (request) => episodes.startExport(request),
+      'export.cancel': ({ jobId }) => episodes.cancelExport(jobId),
+      'export.codecs': () => episodes.codecs(),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
       'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
       'run.status': (_args, emit) => runner.statusTopic.subscribe(emit),
       'policy.info': (_args, emit) => policy.infoTopic.subscribe(emit),
+      'episodes.events': (_args, emit) => episodes.eventsTopic.subscribe(emit),
+      'export.progress': (_args, emit) => episodes.exportTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());
@@ -180,12 +221,14 @@ export function createCoach(config: CoachConfig): Coach {
     cameras,
     policy,
     runner,
+    episodes,
     ready,
     async close() {
       health.stop();
       runner.close();
       await ready;
       await runner.finished();
+      await episodes.close();
       await policy.close();
       await arm.close();
       await cameras.close();

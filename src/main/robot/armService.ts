@@ -71,6 +71,8 @@ export class ArmService {
   readonly stateTopic = new Topic<ArmState>();
   /** The simulated bench's world, while the link is the sim. */
   readonly worldTopic = new Topic<WorldSnapshot>();
+  /** Every feedback frame (rows of FEEDBACK_SAMPLE_VALUES: wall ms, pos, vel, torque, setpoint ×7), in batches. */
+  readonly samplesTopic = new Topic<Float64Array>({ replayLatest: false });
   private latest: ArmState = initialState();
   private child: ChildProcess | null = null;
   /** Set when the runtime runs in its own process; the process starts on the first request. */
@@ -91,6 +93,7 @@ export class ArmService {
       this.runtime = new ArmRuntime({ ...settings, chain: loadArmChain(appRoot) });
       this.runtime.stateTopic.subscribe((state) => this.onState(state));
       this.runtime.worldTopic.subscribe((snapshot) => this.worldTopic.publish(snapshot));
+      this.runtime.samplesTopic.subscribe((samples) => this.samplesTopic.publish(samples));
       return;
     }
     this.processSettings = settings;
@@ -239,6 +242,10 @@ export class ArmService {
     }
     if (message.type === 'world') {
       this.worldTopic.publish(message.snapshot);
+      return;
+    }
+    if (message.type === 'samples') {
+      this.samplesTopic.publish(message.samples);
       return;
     }
     if (message.type !== 'reply') return;

@@ -19,6 +19,22 @@ import { Topic } from '../system/topic';
 import { chunkOverlay } from './chunkOverlay';
 import type { RunnerArm, RunnerCameras } from './runnerPorts';
 
+/** One executed action, as the recorder keeps it. */
+export interface RunnerStep {
+  stroke: number;
+  /** The action's index inside its chunk. */
+  chunkIndex: number;
+  /** Physical action (the package's action names). */
+  action: number[];
+  /** Sent to the governor: 6 joints + the gripper motor, rad. */
+  jointTargetRad: number[];
+  /** Measured when it was sent: 7 motors, rad. */
+  stateRad: number[];
+  /** With the first action of a chunk: the whole physical chunk, and the other candidates when K > 1. */
+  chunk?: number[][];
+  candidates?: number[][][];
+}
+
 /** The attempt ended: why, in the operator's words. */
 class RunEnd extends Error {
   constructor(
@@ -62,6 +78,9 @@ export class TaskRunner {
   private latestWorld: WorldSnapshot | null = null;
   private readonly unsubscribe: (() => void)[];
   private readonly finishedListeners = new Set<(status: RunStatus) => void>();
+  private readonly startedListeners = new Set<(status: RunStatus) => void>();
+  /** Every executed action of the running attempt, right after the governor accepted it. */
+  readonly stepTopic = new Topic<RunnerStep>({ replayLatest: false });
 
   constructor(
     private readonly arm: RunnerArm,
@@ -92,6 +111,12 @@ export class TaskRunner {
     return () => this.finishedListeners.delete(listener);
   }
 
+  /** Called once per attempt as it starts (before the first action), with its first status. */
+  onStarted(listener: (status: RunStatus) => void): () => void {
+    this.startedListeners.add(listener);
+    return () => this.startedListeners.delete(listener);
+  }
+
   /** Starts an attempt and returns at once; `finished()` settles when it ends. */
   start(instruction: string, options: Partial<RunOptions> = {}): RunStatus {
     if (this.running) throw new CoachError('busy', 'an attempt is running; stop it first');
@@ -112,6 +137,7 @@ export class TaskRunner {
       seed,
     };
     this.publish(true);
+    for (const listener of this.startedListeners) listener(this.current);
     const signal = this.abort.signal;
     this.running = this.loop(this.current.instruction!, parsed, seed, signal)
       .then(
@@ -203,8 +229,12 @@ export class TaskRunner {
         const sentAtMs = performance.now();
         if (options.overlapInference && index === targets.length - 1)
           pending = this.inferChunk(instruction, seed + stroke + 1);
-        await this.arm.move([...target.jointsRad, target.gripperMotorRad]);
+        const stateRad = this.arm.state().joints.map((joint) => joint.posRad);
+        const jointTargetRad = [...target.jointsRad, target.gripperMotorRad];
+        await this.arm.move(jointTargetRad);
         this.update({ actionsSent: this.current.actionsSent + 1 });
+        if (this.stepTopic.subscriberCount)
+          this.stepTopic.publish(this.stepRecord(result, stroke, index, jointTargetRad, stateRad));
         await sleep(sentAtMs + periodMs - performance.now(), signal);
       }
       check();
@@ -283,6 +313,35 @@ export class TaskRunner {
       lastInferenceMs: result.timings.totalMs,
       meanInferenceMs: this.inferenceTotalMs / this.inferences,
     });
+  }
+
+  private stepRecord(
+    result: InferenceResult,
+    stroke: number,
+    chunkIndex: number,
+    jointTargetRad: number[],
+    stateRad: number[],
+  ): RunnerStep {
+    const { dims, chunkLength } = result;
+    const first = chunkIndex * dims;
+    const step: RunnerStep = {
+      stroke,
+      chunkIndex,
+      action: Array.from(result.actions.subarray(first, first + dims)),
+      jointTargetRad,
+      stateRad,
+    };
+    if (chunkIndex === 0) {
+      step.chunk = this.chunkRows(result);
+      if (result.candidates > 1)
+        step.candidates = Array.from({ length: result.candidates }, (_, k) =>
+          Array.from({ length: chunkLength }, (_, i) => {
+            const at = (k * chunkLength + i) * dims;
+            return Array.from(result.actions.subarray(at, at + dims));
+          }),
+        );
+    }
+    return step;
   }
 
   private chunkRows(result: InferenceResult): number[][] {

@@ -30,6 +30,7 @@ export class SettingsStore {
       arm: { ...this.current.arm, ...patch.arm },
       cameras: patch.cameras ?? this.current.cameras,
       policy: { ...this.current.policy, ...patch.policy },
+      recording: { ...this.current.recording, ...patch.recording },
     });
     this.write(merged);
     this.current = merged;

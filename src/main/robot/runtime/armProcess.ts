@@ -17,6 +17,7 @@ process.on('message', (message: ArmProcessInbound) => {
     runtime = new ArmRuntime({ ...message.settings, chain: loadArmChain(message.settings.appRoot) });
     runtime.stateTopic.subscribe((state) => post({ type: 'state', state }));
     runtime.worldTopic.subscribe((snapshot) => post({ type: 'world', snapshot }));
+    runtime.samplesTopic.subscribe((samples) => post({ type: 'samples', samples }));
     post({ type: 'ready' });
     return;
   }

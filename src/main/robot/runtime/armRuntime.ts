@@ -17,6 +17,7 @@ import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from '../safety/governor
 import { SafetyGovernor } from '../safety/safetyGovernor';
 import { workspaceCheck } from '../safety/workspaceBounds';
 import { wallClockMs } from './armRuntimeProtocol';
+import { FeedbackSampleBatch } from './feedbackSamples';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import { SimWorldHost } from '../../sim/world/simWorldHost';
 
@@ -47,6 +48,9 @@ export class ArmRuntime {
   readonly stateTopic = new Topic<ArmState>();
   /** The simulated bench's world (only while the link is the sim). */
   readonly worldTopic = new Topic<WorldSnapshot>();
+  /** Every feedback frame (rows of FEEDBACK_SAMPLE_VALUES), batched at the state rate, for recording. */
+  readonly samplesTopic = new Topic<Float64Array>({ replayLatest: false });
+  private readonly samples = new FeedbackSampleBatch();
   private worldHost: SimWorldHost | null = null;
   private opened: OpenedArmLink | null = null;
   private governor: SafetyGovernor;
@@ -237,6 +241,8 @@ export class ArmRuntime {
 
   private onFeedback(feedback: ArmFeedback): void {
     this.lastFeedback = feedback;
+    if (this.samplesTopic.subscriberCount)
+      this.samples.add(feedback.receivedAtMs, feedback.motors, this.governor.status().setpointRad);
     this.faults = feedback.motors
       .map((motor) => describeMotorFault(motor.motorId, motor.faultMask))
       .filter((fault): fault is MotorFault => fault !== null);
@@ -272,6 +278,8 @@ export class ArmRuntime {
   }
 
   private publishState(): void {
+    const samples = this.samples.take();
+    if (samples) this.samplesTopic.publish(samples);
     this.stateTopic.publish(this.state());
   }
 }

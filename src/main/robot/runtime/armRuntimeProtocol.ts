@@ -69,6 +69,8 @@ export type ArmProcessOutbound =
   | { type: 'state'; state: ArmState }
   /** The simulated bench's world, for the synthetic cameras (30 Hz while the sim runs). */
   | { type: 'world'; snapshot: WorldSnapshot }
+  /** Every feedback frame since the last batch (FeedbackSampleBatch rows), sent with the state. */
+  | { type: 'samples'; samples: Float64Array }
   | { type: 'ready' };
 
 /** Absolute milliseconds comparable across processes (each one's performance.now() has its own origin). */
