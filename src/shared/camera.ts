@@ -13,8 +13,17 @@ export const cameraSourceSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('url'),
     url: z.string().regex(/^(rtsp|rtsps|http|https):\/\//, 'rtsp:// or http(s):// URL'),
+    /** The stream is scaled to this size. */
+    widthPx: z.number().int().min(16).max(4096).default(640),
+    heightPx: z.number().int().min(16).max(4096).default(480),
   }),
-  z.object({ kind: z.literal('file'), path: z.string().min(1), loop: z.boolean().default(true) }),
+  z.object({
+    kind: z.literal('file'),
+    path: z.string().min(1),
+    loop: z.boolean().default(true),
+    widthPx: z.number().int().min(16).max(4096).default(640),
+    heightPx: z.number().int().min(16).max(4096).default(480),
+  }),
 ]);
 export type CameraSource = z.infer<typeof cameraSourceSchema>;
 

@@ -78,8 +78,8 @@ export class CameraService {
       entry.ffmpeg = new FfmpegCameraSource({
         camera: name,
         input,
-        widthPx: source.kind === 'v4l2' ? source.widthPx : DISPLAY_SIZE_PX.widthPx,
-        heightPx: source.kind === 'v4l2' ? source.heightPx : DISPLAY_SIZE_PX.heightPx,
+        widthPx: source.widthPx,
+        heightPx: source.heightPx,
         bus: this.bus,
       });
     }

@@ -15,7 +15,10 @@ Commands:
   cameras          list cameras (/dev/video*) with their formats and frame sizes ("--json" for JSON)
   model inspect …  check a model package folder and describe it: coach model inspect DIR [--json]
   run …            one headless attempt: coach run --task "<instruction>" [--model DIR] [--seed N] [--link sim]
-                   prints the outcome, strokes and inference times ("coach run --help")
+                   prints the outcome, strokes and inference times ("coach run --help"); the attempt is recorded
+  episodes …       list and label recorded episodes: coach episodes list [--label good --task grape …],
+                   coach episodes label ID good|bad|unsure [--note TEXT] ("coach episodes help")
+  export …         export episodes: coach export --format lerobot-v2.1|lerobot-v3|jsonl --out DIR [filters]
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})

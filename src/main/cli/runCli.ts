@@ -7,6 +7,8 @@ import { runSimCommand } from './commands/sim/simCommand';
 import { runCamerasCommand } from './commands/camerasCommand';
 import { runModelCommand } from './commands/modelCommand';
 import { runRunCommand } from './commands/runCommand';
+import { runEpisodesCommand } from './commands/episodes/episodesCommand';
+import { runExportCommand } from './commands/episodes/exportCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -19,6 +21,8 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'cameras') return runCamerasCommand(argv.slice(1));
   if (argv[0] === 'model') return runModelCommand(argv.slice(1));
   if (argv[0] === 'run') return runRunCommand(argv.slice(1));
+  if (argv[0] === 'episodes') return runEpisodesCommand(argv.slice(1));
+  if (argv[0] === 'export') return runExportCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);

@@ -21,6 +21,7 @@ import { videoCodecs } from './export/videoEncoder';
 import { EpisodeRecorder, type RecorderPorts } from './recording/episodeRecorder';
 import { recoverInterrupted } from './recording/recoverInterrupted';
 import { buildReplay } from './replay/buildReplay';
+import { selectExportEpisodes } from './exportSelection';
 import { CATALOG_FILE, episodeDir } from './store/episodeFormat';
 import { EpisodeFileError, EpisodeReader } from './store/episodeReader';
 
@@ -187,12 +188,7 @@ export class EpisodeService {
   /** Starts an export job (one at a time); progress goes out on exportTopic. */
   startExport(request: ExportRequest): ExportProgress {
     if (this.exportJob) throw new CoachError('busy', `export ${this.exportJob.jobId} is running; cancel it or wait`);
-    // "Exclude from training" episodes stay out unless the filter asks for them.
-    const filter: EpisodeFilter = { ...request.filter, includeExcluded: request.filter.includeExcluded ?? false };
-    const episodes = this.catalog
-      .all(filter)
-      .filter((episode) => episode.status !== 'recording')
-      .map((summary) => ({ summary, dir: episodeDir(this.root, summary.id) }));
+    const { filter, episodes } = selectExportEpisodes(this.catalog, this.root, request.filter);
     if (episodes.length === 0)
       throw new CoachError('nothing_to_export', 'no recorded episode matches the filter; widen the filter');
     const jobId = (this.exportJobs += 1);

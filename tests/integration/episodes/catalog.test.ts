@@ -193,3 +193,17 @@ describe('the episode catalog', () => {
     expect(second.get(id)).toMatchObject({ label: 'unsure', status: 'recording' });
   });
 });
+
+describe('recovery candidates', () => {
+  it('are the rows still recording whose process is gone, never a live recording of another Coach', () => {
+    const catalog = open();
+    const mine = catalog.insert(episode());
+    expect(catalog.recordingIds(() => true)).toEqual([mine]); // this process's own rows: it is not recording them now
+    const file = catalog.file;
+    const db = new Database(file);
+    db.prepare(`UPDATE episodes SET recorder_pid = 999999 WHERE id = ?`).run(mine);
+    db.close();
+    expect(catalog.recordingIds(() => true)).toEqual([]);
+    expect(catalog.recordingIds(() => false)).toEqual([mine]);
+  });
+});

@@ -13,6 +13,15 @@ import { episodeFilterSql } from './episodeFilterSql';
 import { markFromRow, summaryFromRow, taskOf, type EpisodeRow, type MarkRow } from './catalogRows';
 import { CATALOG_MIGRATIONS, CATALOG_SCHEMA_VERSION } from './migrations';
 
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface NewEpisode {
   kind: EpisodeKind;
   instruction: string;
@@ -68,8 +77,8 @@ export class EpisodeCatalog {
   insert(episode: NewEpisode): number {
     const result = this.db
       .prepare(
-        `INSERT INTO episodes (kind, instruction, task, started_at_ms, status, cameras, model_name, model_version, link, seed)
-         VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?, ?)`,
+        `INSERT INTO episodes (kind, instruction, task, started_at_ms, status, cameras, model_name, model_version, link, seed, recorder_pid)
+         VALUES (?, ?, ?, ?, 'recording', ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         episode.kind,
@@ -81,6 +90,7 @@ export class EpisodeCatalog {
         episode.modelVersion,
         episode.link,
         episode.seed,
+        process.pid,
       );
     return Number(result.lastInsertRowid);
   }
@@ -94,11 +104,18 @@ export class EpisodeCatalog {
       .run(end.status, end.outcome, end.reason, end.durationS, end.strokes, end.steps, end.frames, id);
   }
 
-  /** Rows still 'recording': episodes a crash interrupted (none is recording while the catalog opens). */
-  recordingIds(): number[] {
-    return (this.db.prepare(`SELECT id FROM episodes WHERE status = 'recording'`).all() as { id: number }[]).map(
-      (row) => row.id,
-    );
+  /**
+   * Rows still 'recording' whose recording process is gone: episodes a crash interrupted. A row that
+   * another live Coach on the same folder is recording is left alone.
+   */
+  recordingIds(isAlive: (pid: number) => boolean = processIsAlive): number[] {
+    const rows = this.db.prepare(`SELECT id, recorder_pid FROM episodes WHERE status = 'recording'`).all() as {
+      id: number;
+      recorder_pid: number | null;
+    }[];
+    return rows
+      .filter((row) => row.recorder_pid === null || row.recorder_pid === process.pid || !isAlive(row.recorder_pid))
+      .map((row) => row.id);
   }
 
   get(id: number): EpisodeSummary {

@@ -53,6 +53,11 @@ export const CATALOG_MIGRATIONS: readonly { version: number; description: string
       CREATE INDEX episodes_model_version ON episodes (model_version);
     `,
   },
+  {
+    version: 3,
+    description: 'the recording process, so a second Coach on the same folder never "recovers" a live recording',
+    sql: `ALTER TABLE episodes ADD COLUMN recorder_pid INTEGER;`,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = CATALOG_MIGRATIONS[CATALOG_MIGRATIONS.length - 1]!.version;

@@ -10,10 +10,13 @@ import type { RunnerStep, TaskRunner } from '../../runner/taskRunner';
 import type { EpisodeCatalog } from '../catalog/episodeCatalog';
 import { EPISODE_FORMAT, type EpisodeHeader } from '../store/episodeFormat';
 import { EpisodeWriter } from './episodeWriter';
+import { FramePace } from './framePace';
 
 /** A manual session samples the governor's setpoints at this rate as its "actions". */
 const MANUAL_STEP_HZ = 10;
 const RECORDING_JPEG_QUALITY = 90;
+/** Frames of one camera being encoded or written at once: a slow write never makes the next frame wait. */
+const RECORDING_FRAMES_IN_FLIGHT = 4;
 
 export interface RecorderPorts {
   root: string;
@@ -44,7 +47,7 @@ export class EpisodeRecorder {
   private active: ActiveRecording | null = null;
   private ending: Promise<void> = Promise.resolve();
   private readonly unsubscribe: (() => void)[];
-  /** Drops per camera of the last recording, as the frame bus counted them (the benchmark reads these). */
+  /** Frames per camera the last recording did not keep: the bus's drops (recorder busy) + frames thinned to the rate. */
   lastDrops: Record<string, number> = {};
 
   constructor(private readonly ports: RecorderPorts) {
@@ -182,24 +185,26 @@ export class EpisodeRecorder {
 
   /** The camera's frames at most `fps` per second, each written before the next is taken. */
   private recordCamera(writer: EpisodeWriter, camera: string, fps: number): () => void {
-    const intervalMs = 1000 / fps;
-    let nextAtMs = -Infinity;
+    const pace = new FramePace(fps);
     const consumer = `recorder-${writer.id}`;
-    const unsubscribe = this.ports.cameras.bus.subscribe(camera, consumer, (frame: CameraFrame, done) => {
-      const now = performance.now();
-      // A budget, not a minimum gap: a 30 fps source with jittery arrivals still records 30 fps.
-      if (now < nextAtMs) return done();
-      nextAtMs = Math.max(nextAtMs + intervalMs, now - intervalMs / 2);
-      const jpeg =
-        frame.format === 'jpeg'
-          ? Promise.resolve(frame.data)
-          : encodeJpeg(frame, RECORDING_JPEG_QUALITY).then((encoded) => encoded.frame.data);
-      jpeg
-        .then((data) => writer.writeFrame(camera, data, frame.seq, frame.capturedAtMs, frame.widthPx, frame.heightPx))
-        .then(done, done);
-    });
+    const unsubscribe = this.ports.cameras.bus.subscribe(
+      camera,
+      consumer,
+      (frame: CameraFrame, done) => {
+        if (!pace.take(frame.capturedAtMs)) return done();
+        const jpeg =
+          frame.format === 'jpeg'
+            ? Promise.resolve(frame.data)
+            : encodeJpeg(frame, RECORDING_JPEG_QUALITY).then((encoded) => encoded.frame.data);
+        jpeg
+          .then((data) => writer.writeFrame(camera, data, frame.seq, frame.capturedAtMs, frame.widthPx, frame.heightPx))
+          .then(done, done);
+      },
+      { maxInFlight: RECORDING_FRAMES_IN_FLIGHT },
+    );
     return () => {
-      this.lastDrops[camera] = this.ports.cameras.bus.cameraStats(camera)?.dropsByConsumer[consumer] ?? 0;
+      this.lastDrops[camera] =
+        (this.ports.cameras.bus.cameraStats(camera)?.dropsByConsumer[consumer] ?? 0) + pace.skipped;
       unsubscribe();
     };
   }

@@ -24,6 +24,8 @@ interface CameraTrack {
   pendingLines: string[];
   frames: number;
   lastTS: number;
+  /** Index lines are appended in frame order even when frame files finish out of order. */
+  lineOrder: Promise<void>;
 }
 
 /**
@@ -61,7 +63,14 @@ export class EpisodeWriter {
       const dir = path.join(this.dir, CAMERAS_DIR, camera.name);
       fs.mkdirSync(dir, { recursive: true });
       const indexFd = fs.openSync(path.join(dir, FRAME_INDEX_FILE), 'a');
-      this.cameras.set(camera.name, { dir, indexFd, pendingLines: [], frames: 0, lastTS: 0 });
+      this.cameras.set(camera.name, {
+        dir,
+        indexFd,
+        pendingLines: [],
+        frames: 0,
+        lastTS: 0,
+        lineOrder: Promise.resolve(),
+      });
     }
     this.timer = setInterval(() => this.flush(), RECORDING_FLUSH_MS);
   }
@@ -123,15 +132,19 @@ export class EpisodeWriter {
     track.frames += 1;
     const file = frameFileName(i);
     const record: FrameIndexRecord = { i, tS: round6(this.tS(wallMs)), seq, widthPx, heightPx, file };
-    const write = fs.promises.writeFile(path.join(track.dir, file), jpeg).then(
-      () => {
-        track.pendingLines.push(JSON.stringify(record));
-        track.lastTS = Math.max(track.lastTS, record.tS);
-      },
-      (error: Error) => {
-        this.failure ??= `could not write ${camera} frame ${file}: ${error.message}`;
-      },
+    const fileWritten = fs.promises.writeFile(path.join(track.dir, file), jpeg);
+    const write = track.lineOrder.then(() =>
+      fileWritten.then(
+        () => {
+          track.pendingLines.push(JSON.stringify(record));
+          track.lastTS = Math.max(track.lastTS, record.tS);
+        },
+        (error: Error) => {
+          this.failure ??= `could not write ${camera} frame ${file}: ${error.message}`;
+        },
+      ),
     );
+    track.lineOrder = write;
     this.frameWrites.add(write);
     void write.finally(() => this.frameWrites.delete(write));
     return write;
