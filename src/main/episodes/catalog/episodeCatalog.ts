@@ -9,6 +9,7 @@ import type {
   EpisodeStatus,
   EpisodeSummary,
 } from '../../../shared/episodes/episodeTypes';
+import type { EvaluationReport } from '../../../shared/evaluation/evaluationTypes';
 import { episodeFilterSql } from './episodeFilterSql';
 import { markFromRow, summaryFromRow, taskOf, type EpisodeRow, type MarkRow } from './catalogRows';
 import { CATALOG_MIGRATIONS, CATALOG_SCHEMA_VERSION } from './migrations';
@@ -259,6 +260,35 @@ export class EpisodeCatalog {
     this.db.transaction(() => {
       for (const id of ids) statement.run(id);
     })();
+  }
+
+  /** Stores a sim evaluation with its model version; returns its id. */
+  saveEvaluation(report: EvaluationReport): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO evaluations (model_name, model_version, model_path, seed_set, started_at_ms, success_rate, report)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        report.model.name,
+        report.model.version,
+        report.model.path,
+        report.request.seedSet,
+        report.startedAtMs,
+        report.overall.successRate,
+        JSON.stringify(report),
+      );
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Stored evaluations, newest first (of one model name when given). */
+  evaluations(modelName?: string): EvaluationReport[] {
+    const rows = (
+      modelName
+        ? this.db.prepare('SELECT id, report FROM evaluations WHERE model_name = ? ORDER BY id DESC').all(modelName)
+        : this.db.prepare('SELECT id, report FROM evaluations ORDER BY id DESC').all()
+    ) as { id: number; report: string }[];
+    return rows.map((row) => ({ ...(JSON.parse(row.report) as EvaluationReport), id: row.id }));
   }
 
   private requireAll(ids: readonly number[]): void {

@@ -58,6 +58,23 @@ export const CATALOG_MIGRATIONS: readonly { version: number; description: string
     description: 'the recording process, so a second Coach on the same folder never "recovers" a live recording',
     sql: `ALTER TABLE episodes ADD COLUMN recorder_pid INTEGER;`,
   },
+  {
+    version: 4,
+    description: 'sim evaluations of model versions',
+    sql: `
+      CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        model_name TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        model_path TEXT NOT NULL,
+        seed_set TEXT NOT NULL,
+        started_at_ms REAL NOT NULL,
+        success_rate REAL NOT NULL,
+        report TEXT NOT NULL
+      );
+      CREATE INDEX evaluations_model ON evaluations (model_name, model_version);
+    `,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = CATALOG_MIGRATIONS[CATALOG_MIGRATIONS.length - 1]!.version;

@@ -120,6 +120,22 @@ export function renderToRgb(
   return rgbaToRgb(canvas.getContext('2d').getImageData(0, 0, sizePx, sizePx).data);
 }
 
+/**
+ * The policy's input drawn as the live sim camera delivers it: the 4:3 display view, smoothly scaled to the
+ * policy's size (the live camera scales its 640×480 picture; this draws the 4:3 view at the policy's height
+ * first, which is faster and looks the same once scaled).
+ */
+export function renderPolicyImage(
+  snapshot: WorldSnapshot,
+  chain: KinematicChain,
+  cameraName: string,
+  widthPx: number,
+  heightPx: number,
+): Uint8Array {
+  const canvas = renderCamera(snapshot, chain, cameraName, Math.round((heightPx * 4) / 3), heightPx);
+  return downscaleToRgb(canvas, widthPx, heightPx);
+}
+
 /** A drawn picture scaled down (smoothly) to another size, as RGB: the policy's copy of a display frame. */
 export function downscaleToRgb(source: Canvas, widthPx: number, heightPx: number): Uint8Array {
   const target = createCanvas(widthPx, heightPx);

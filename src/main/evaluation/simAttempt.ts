@@ -1,0 +1,102 @@
+import type { EpisodeResult } from '../../shared/evaluation/evaluationTypes';
+import { AbsurdActionError, chunkToJointTargets } from '../../shared/policy/actionConversion';
+import type { PackageAction } from '../../shared/policy/modelManifest';
+import type { KinematicChain } from '../../shared/robot/kinematics';
+import { runExpertEpisode } from '../../shared/sim/world/scriptedExpert';
+import { TabletopWorld } from '../../shared/sim/world/tabletopWorld';
+import { taskObjectKinds, type TaskTemplate } from '../../shared/sim/world/tasks';
+import { DEFAULT_GOVERNOR_CONFIG } from '../robot/safety/governorConfig';
+import { workspaceCheck } from '../robot/safety/workspaceBounds';
+import { renderPolicyImage } from '../sim/render/sceneRenderer';
+
+/** What the evaluation needs of a policy: its shape, and a chunk of physical actions for an image. */
+export interface ChunkPolicy {
+  action: PackageAction;
+  controlRateHz: number;
+  camera: { name: string; widthPx: number; heightPx: number };
+  /** [chunk × dims] physical actions for a policy-sized RGB image. */
+  infer(rgb: Uint8Array, instruction: string, seed: number): Promise<Float32Array>;
+}
+
+/**
+ * One attempt on a generated scene, kinematically and faster than real time: the policy sees the scene
+ * camera, its chunk goes through the same action conversion and the governor's step and workspace checks
+ * as on the bench (a refused motion ends the attempt as a failure), and the world steps at the control
+ * rate with joint targets taken as reached.
+ */
+export async function runSimAttempt(
+  chain: KinematicChain,
+  policy: ChunkPolicy,
+  template: TaskTemplate,
+  seed: number,
+  options: { maxStrokes: number; noiseSeed: number; withExpert?: boolean; signal?: AbortSignal },
+): Promise<EpisodeResult> {
+  const world = new TabletopWorld(chain, seed, { template });
+  const first = world.snapshot();
+  const instruction = first.instruction ?? '';
+  const distractors = first.objects.length - taskObjectKinds(world.task).length;
+  const checkWorkspace = workspaceCheck(chain);
+  const dtS = 1 / policy.controlRateHz;
+  let q = [...first.armQRad];
+  let steps = 0;
+  let strokes = 0;
+  let success = false;
+  let reason = '';
+  outer: for (; strokes < options.maxStrokes; strokes += 1) {
+    if (options.signal?.aborted) throw new Error('evaluation cancelled');
+    const snapshot = world.snapshot();
+    const rgb = renderPolicyImage(snapshot, chain, policy.camera.name, policy.camera.widthPx, policy.camera.heightPx);
+    const chunk = await policy.infer(rgb, instruction, options.noiseSeed + strokes);
+    let targets;
+    try {
+      targets = chunkToJointTargets(chain, q, chunk, policy.action);
+    } catch (error) {
+      if (!(error instanceof AbsurdActionError)) throw error;
+      reason = `refused: ${error.message}`;
+      strokes += 1;
+      break;
+    }
+    for (const target of targets) {
+      const bigStep = target.jointsRad.findIndex(
+        (value, i) => Math.abs(value - q[i]!) > DEFAULT_GOVERNOR_CONFIG.maxStepRad,
+      );
+      const outside = checkWorkspace(target.jointsRad);
+      if (bigStep >= 0 || outside) {
+        reason = outside
+          ? `refused: the target leaves the workspace: ${outside}`
+          : `refused: joint ${bigStep + 1} would step beyond ${DEFAULT_GOVERNOR_CONFIG.maxStepRad} rad`;
+        strokes += 1;
+        break outer;
+      }
+      world.step(target.jointsRad, target.gripperStrokeMm, dtS);
+      q = target.jointsRad;
+      steps += 1;
+      const status = world.taskStatus();
+      if (status.success) {
+        success = true;
+        reason = status.reason;
+        strokes += 1;
+        break outer;
+      }
+    }
+  }
+  if (!success && !reason) reason = `no success within ${options.maxStrokes} strokes: ${world.taskStatus().reason}`;
+  let expertStrokes: number | null = null;
+  if (options.withExpert !== false) {
+    const expert = runExpertEpisode(chain, seed, { template });
+    expertStrokes = expert.success ? Math.ceil(expert.steps / policy.action.chunkLength) : null;
+  }
+  return {
+    template,
+    seed,
+    instruction,
+    distractors,
+    success,
+    reason,
+    strokes,
+    steps,
+    timeToSuccessS: success ? steps * dtS : null,
+    distractorGrasps: world.distractorGrasps,
+    expertStrokes,
+  };
+}
