@@ -44,11 +44,12 @@ export async function startCoachServe(extraArgs: string[] = []): Promise<ServedC
     dataDir,
     process: child,
     output: () => output,
+    // The data folder (settings, recorded episodes) goes with the server.
     stop: () =>
-      new Promise((resolve) => {
+      new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
-      }),
+      }).finally(() => fs.rmSync(dataDir, { recursive: true, force: true })),
   };
 }

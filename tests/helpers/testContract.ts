@@ -12,6 +12,11 @@ export const testContract = {
       args: z.object({ a: z.number(), b: z.number() }).strict(),
       result: z.number(),
     }),
+    'bytes.echo': defineMethod({
+      summary: 'returns bytes (a binary method result)',
+      args: z.object({ n: z.number().int().min(0).max(1_000_000) }).strict(),
+      result: z.object({ bytes: z.instanceof(Uint8Array) }),
+    }),
     'fail.plain': defineMethod({ summary: 'throws an Error', args: z.object({}).default({}), result: z.null() }),
     'fail.coded': defineMethod({ summary: 'throws a CoachError', args: z.object({}).default({}), result: z.null() }),
     'fail.contract': defineMethod({
@@ -50,6 +55,7 @@ export function createTestServer(): TestServer {
   const handlers: ContractHandlers<TestContract> = {
     methods: {
       'math.add': ({ a, b }) => a + b,
+      'bytes.echo': ({ n }) => ({ bytes: new Uint8Array(n).map((_, i) => i & 0xff) }),
       'fail.plain': () => {
         throw new Error('disk on fire');
       },

@@ -16,7 +16,7 @@ export function serveWsClient<C extends ContractShape>(socket: WebSocket, server
 
   const send = (message: ServerMessage): void => {
     if (socket.readyState !== socket.OPEN) return;
-    if (message.op === 'event' && containsBinary(message.value)) {
+    if (containsBinary(message)) {
       socket.send(encodeBinaryEnvelope(message as unknown as Record<string, unknown>), { binary: true });
     } else {
       socket.send(JSON.stringify(message));

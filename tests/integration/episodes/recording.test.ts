@@ -108,6 +108,21 @@ describe('recording attempts', () => {
     expect(coach.episodes.recorder.lastDrops).toEqual({ scene: 0, wrist: 0 });
   }, 60_000);
 
+  it('an attempt stopped mid-chunk keeps every action sent and the strokes the run panel showed', async () => {
+    const recorded = nextEvent('recorded');
+    coach.runner.start('put the grape in the plate', { seed: 15, maxStrokes: 50, timeoutS: 60 });
+    while (coach.runner.status().actionsSent < 7) await new Promise((resolve) => setTimeout(resolve, 10));
+    await coach.runner.stop('test stop');
+    const id = (await recorded).ids[0]!;
+    const status = coach.runner.status();
+    expect(status.outcome).toBe('stopped');
+    const episode = coach.episodes.get(id);
+    expect(episode).toMatchObject({ outcome: 'stopped', reason: 'test stop', strokes: status.strokes });
+    expect(episode.steps).toBe(status.actionsSent);
+    expect(episode.steps % 5, 'the last chunk was cut short').not.toBe(0);
+    await coach.arm.release();
+  }, 60_000);
+
   it('replay gives steps, stroke starts, joint samples and frames by index; a missing frame is named', async () => {
     const id = await attempt(2, 12);
     const replay = await coach.episodes.replay(id);

@@ -98,6 +98,16 @@ describe('headless host: the contract over WebSocket', () => {
     await expect(bridge.call('no.such' as never, {} as never)).rejects.toMatchObject({ code: 'unknown_method' });
   });
 
+  it('returns binary method results as bytes (a replay frame), not as JSON objects', async () => {
+    const { host } = await setup();
+    const bridge = bridgeFor(host);
+    await waitForOpen(bridge);
+    const { bytes } = await bridge.call('bytes.echo', { n: 300 });
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(bytes).toHaveLength(300);
+    expect(bytes[257]).toBe(1);
+  });
+
   it('streams JSON and binary events to subscribers', async () => {
     const { host, ticks, frames } = await setup();
     const bridge = bridgeFor(host);

@@ -130,7 +130,7 @@ export class EpisodeRecorder {
   private onRunFinished(status: RunStatus): void {
     const active = this.active;
     if (active?.kind !== 'attempt' || active.runId !== status.runId) return;
-    void this.end(active, status.outcome ?? 'error', status.reason);
+    void this.end(active, status.outcome ?? 'error', status.reason, status.strokes);
   }
 
   private begin(
@@ -217,7 +217,13 @@ export class EpisodeRecorder {
     writer.appendStep({ stroke: 0, chunkIndex: 0, action: [...setpoint], jointTargetRad: [...setpoint], stateRad });
   }
 
-  private end(recording: ActiveRecording, outcome: EpisodeOutcome, reason: string | null): Promise<void> {
+  /** `strokes`: the runner's count (chunks executed to the end); by default, the chunks the steps came from. */
+  private end(
+    recording: ActiveRecording,
+    outcome: EpisodeOutcome,
+    reason: string | null,
+    strokes?: number,
+  ): Promise<void> {
     if (this.active !== recording) return this.ending;
     this.active = null;
     for (const stop of recording.stops) stop();
@@ -231,7 +237,7 @@ export class EpisodeRecorder {
           outcome,
           reason,
           durationS: end.durationS,
-          strokes: recording.kind === 'manual' ? 0 : end.strokes,
+          strokes: recording.kind === 'manual' ? 0 : (strokes ?? end.strokes),
           steps: end.steps,
           frames: writer.frames,
         });
