@@ -115,14 +115,22 @@ describe('createCoach: settings in the data folder', () => {
         arm: { link: { kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }, autoConnect: true },
         cameras: { added: [], policyCamera: null },
         policy: { modelPath: null, autoLoad: true },
+        recording: { enabled: true, fps: 30, cameras: null, dir: null },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({
       ok: true,
       value: { ui: { theme: 'light' } },
     });
+    expect(await first.server.call('settings.update', { recording: { fps: 15 } })).toMatchObject({
+      ok: true,
+      value: { recording: { enabled: true, fps: 15 } },
+    });
     const second = start(dataDir);
-    expect(await second.server.call('settings.get', {})).toMatchObject({ ok: true, value: { ui: { theme: 'light' } } });
+    expect(await second.server.call('settings.get', {})).toMatchObject({
+      ok: true,
+      value: { ui: { theme: 'light' }, recording: { fps: 15, enabled: true } },
+    });
     expect(await second.server.call('settings.update', { ui: { theme: 'neon' } })).toMatchObject({
       ok: false,
       error: { code: 'invalid_arguments' },
