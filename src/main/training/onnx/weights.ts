@@ -1,0 +1,14 @@
+import type { Params } from './graphInterpreter';
+
+/**
+ * The params' current values as Float32Arrays (for writeInitializers). Reads through `.ref`, so the
+ * params stay usable.
+ */
+export async function readWeights(params: Params): Promise<Record<string, Float32Array>> {
+  const weights: Record<string, Float32Array> = {};
+  for (const [name, array] of Object.entries(params)) {
+    const data = await array.ref.data();
+    weights[name] = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  }
+  return weights;
+}
