@@ -16,11 +16,12 @@ export async function loadPackagePolicy(
     action: manifest.action,
     controlRateHz: manifest.control.rateHz,
     camera: { name: camera.name, widthPx: camera.widthPx, heightPx: camera.heightPx },
-    async infer(rgb, instruction, seed) {
+    async infer(rgb, instruction, seed, robotState) {
       const result = await runtime.infer(
         {
           images: { [camera.name]: { format: 'rgb24', widthPx: camera.widthPx, heightPx: camera.heightPx, data: rgb } },
           instruction,
+          robotState,
         },
         { candidates: 1, seed: seed % 2 ** 31 },
       );

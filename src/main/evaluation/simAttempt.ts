@@ -2,6 +2,7 @@ import type { EpisodeResult } from '../../shared/evaluation/evaluationTypes';
 import { AbsurdActionError, chunkToJointTargets } from '../../shared/policy/actionConversion';
 import type { PackageAction } from '../../shared/policy/modelManifest';
 import type { KinematicChain } from '../../shared/robot/kinematics';
+import { GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
 import { runExpertEpisode } from '../../shared/sim/world/scriptedExpert';
 import { TabletopWorld } from '../../shared/sim/world/tabletopWorld';
 import { taskObjectKinds, type TaskTemplate } from '../../shared/sim/world/tasks';
@@ -14,8 +15,8 @@ export interface ChunkPolicy {
   action: PackageAction;
   controlRateHz: number;
   camera: { name: string; widthPx: number; heightPx: number };
-  /** [chunk × dims] physical actions for a policy-sized RGB image. */
-  infer(rgb: Uint8Array, instruction: string, seed: number): Promise<Float32Array>;
+  /** [chunk × dims] physical actions for a policy-sized RGB image and the arm's state (ROBOT_STATE_NAMES). */
+  infer(rgb: Uint8Array, instruction: string, seed: number, robotState: number[]): Promise<Float32Array>;
 }
 
 /**
@@ -46,7 +47,8 @@ export async function runSimAttempt(
     if (options.signal?.aborted) throw new Error('evaluation cancelled');
     const snapshot = world.snapshot();
     const rgb = renderPolicyImage(snapshot, chain, policy.camera.name, policy.camera.widthPx, policy.camera.heightPx);
-    const chunk = await policy.infer(rgb, instruction, options.noiseSeed + strokes);
+    const robotState = [...q, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM];
+    const chunk = await policy.infer(rgb, instruction, options.noiseSeed + strokes, robotState);
     let targets;
     try {
       targets = chunkToJointTargets(chain, q, chunk, policy.action);

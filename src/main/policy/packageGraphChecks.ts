@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../../shared/policy/modelManifest';
+import { ROBOT_STATE_DIMS, type ModelManifest } from '../../shared/policy/modelManifest';
 import { ModelPackageError } from './modelPackageTypes';
 import type { GraphDim, GraphTensor, OnnxGraphInfo } from './onnxGraphInfo';
 
@@ -54,6 +54,11 @@ export function checkPrefixGraph(file: string, manifest: ModelManifest, graph: O
     `instruction.idsInput (maxTokens ${instruction.maxTokens})`,
   );
   fed.add(instruction.idsInput);
+  if (manifest.prefix.robotStateInput) {
+    const state = find(file, graph.inputs, 'input', manifest.prefix.robotStateInput, 'prefix.robotStateInput');
+    expectTensor(file, state, 'float32', [1, ROBOT_STATE_DIMS], 'prefix.robotStateInput');
+    fed.add(manifest.prefix.robotStateInput);
+  }
   if (instruction.maskInput) {
     const mask = find(file, graph.inputs, 'input', instruction.maskInput, 'instruction.maskInput');
     expectTensor(file, mask, 'int64', [1, instruction.maxTokens], 'instruction.maskInput');
@@ -63,7 +68,7 @@ export function checkPrefixGraph(file: string, manifest: ModelManifest, graph: O
     if (!fed.has(input.name))
       throw new ModelPackageError(
         file,
-        `input "${input.name}" is fed by nothing in manifest.json (cameras[].input, instruction.idsInput, instruction.maskInput)`,
+        `input "${input.name}" is fed by nothing in manifest.json (cameras[].input, instruction.idsInput, instruction.maskInput, prefix.robotStateInput)`,
       );
   }
   manifest.prefix.outputs.forEach((name, i) => {

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import type { ExecutionProvider } from '../../shared/system';
 import { unnormalizeActions } from '../../shared/policy/actionNormalization';
 import { gaussianNoise, sampleFlow } from '../../shared/policy/flowSampler';
-import type { ModelManifest } from '../../shared/policy/modelManifest';
+import { ROBOT_STATE_DIMS, type ModelManifest } from '../../shared/policy/modelManifest';
 import { SeededRandom } from '../../shared/sim/world/random';
 import { imageToTensor, type RawImage } from './imagePreprocess';
 import { InstructionTokenizer } from './instructionTokenizer';
@@ -14,6 +14,8 @@ export interface PolicyObservation {
   /** By the package's camera name ("scene"). */
   images: Record<string, RawImage>;
   instruction: string;
+  /** The arm's state (ROBOT_STATE_NAMES), for packages whose prefix takes it. */
+  robotState?: number[];
 }
 
 export interface InferenceOptions {
@@ -157,7 +159,7 @@ export class PolicyRuntime {
       const data = new Uint8Array(camera.widthPx * camera.heightPx * 3).fill(128);
       images[camera.name] = { format: 'rgb24', widthPx: camera.widthPx, heightPx: camera.heightPx, data };
     }
-    return { images, instruction: 'warm up' };
+    return { images, instruction: 'warm up', robotState: new Array<number>(ROBOT_STATE_DIMS).fill(0) };
   }
 
   /** The prefix's feeds for one observation (images laid out, instruction tokenised). */
@@ -174,6 +176,15 @@ export class PolicyRuntime {
     feeds[instruction.idsInput] = new ort.Tensor('int64', tokens.ids, [1, instruction.maxTokens]);
     if (instruction.maskInput)
       feeds[instruction.maskInput] = new ort.Tensor('int64', tokens.mask, [1, instruction.maxTokens]);
+    const stateInput = this.manifest.prefix.robotStateInput;
+    if (stateInput) {
+      const state = observation.robotState;
+      if (!state || state.length !== ROBOT_STATE_DIMS || !state.every(Number.isFinite))
+        throw new Error(
+          `this policy needs the arm's state (${ROBOT_STATE_DIMS} finite numbers: six joints and the gripper), got ${state ? `[${state.join(', ')}]` : 'none'}`,
+        );
+      feeds[stateInput] = new ort.Tensor('float32', Float32Array.from(state), [1, ROBOT_STATE_DIMS]);
+    }
     return feeds;
   }
 

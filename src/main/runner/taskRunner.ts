@@ -9,7 +9,7 @@ import {
   type RunStatus,
 } from '../../shared/policy/policyTypes';
 import type { ModelManifest } from '../../shared/policy/modelManifest';
-import { ARM_JOINT_COUNT } from '../../shared/robot/a1Spec';
+import { ARM_JOINT_COUNT, GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
 import type { KinematicChain } from '../../shared/robot/kinematics';
 import { parseInstruction } from '../../shared/sim/world/tasks';
 import type { WorldSnapshot } from '../../shared/sim/worldTypes';
@@ -283,9 +283,16 @@ export class TaskRunner {
         ? { format: 'rgb24' as const, ...frame.policyRgb }
         : { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
     return this.policy.infer(
-      { images: { [camera.name]: image }, instruction },
+      { images: { [camera.name]: image }, instruction, robotState: this.robotState() },
       { candidates: 1, seed: seed % 2 ** 31 },
     );
+  }
+
+  /** ROBOT_STATE_NAMES: the six measured joints and the gripper's opening as a fraction of its stroke. */
+  private robotState(): number[] {
+    const state = this.arm.state();
+    const joints = state.joints.slice(0, ARM_JOINT_COUNT).map((joint) => joint.posRad);
+    return [...joints, (state.gripperStrokeMm ?? 0) / GRIPPER_MAX_STROKE_MM];
   }
 
   private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -85,9 +85,23 @@ export const packageActionSchema = z
   .strict();
 export type PackageAction = z.infer<typeof packageActionSchema>;
 
+/** The arm's state as a policy input: [1, 7] float32, see ROBOT_STATE_NAMES. NORA-1.5 takes none; small policies may. */
+export const ROBOT_STATE_DIMS = 7;
+export const ROBOT_STATE_NAMES = [
+  'arm_joint1_rad',
+  'arm_joint2_rad',
+  'arm_joint3_rad',
+  'arm_joint4_rad',
+  'arm_joint5_rad',
+  'arm_joint6_rad',
+  'gripper_open_fraction',
+] as const;
+
 export const packagePrefixSchema = z
   .object({
     file: z.string().min(1).default('prefix.onnx'),
+    /** The prefix input fed the arm's state (ROBOT_STATE_NAMES: six joints in rad, gripper 0 closed … 1 open). */
+    robotStateInput: tensorName.optional(),
     /** Context tensors the prefix produces for the expert (one embedding, or per-layer K/V and a mask). */
     outputs: z.array(tensorName).min(1),
   })

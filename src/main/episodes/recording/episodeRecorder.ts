@@ -49,6 +49,8 @@ export class EpisodeRecorder {
   private readonly unsubscribe: (() => void)[];
   /** Frames per camera the last recording did not keep: the bus's drops (recorder busy) + frames thinned to the rate. */
   lastDrops: Record<string, number> = {};
+  /** Of those, the frames the bus replaced because the recorder was still busy with earlier ones. */
+  lastBusDrops: Record<string, number> = {};
 
   constructor(private readonly ports: RecorderPorts) {
     this.unsubscribe = [
@@ -179,6 +181,7 @@ export class EpisodeRecorder {
     for (const camera of cameras) recording.stops.push(this.recordCamera(writer, camera.name, settings.fps));
     this.active = recording;
     this.lastDrops = {};
+    this.lastBusDrops = {};
     this.ports.onStarted(id);
     return recording;
   }
@@ -203,8 +206,8 @@ export class EpisodeRecorder {
       { maxInFlight: RECORDING_FRAMES_IN_FLIGHT },
     );
     return () => {
-      this.lastDrops[camera] =
-        (this.ports.cameras.bus.cameraStats(camera)?.dropsByConsumer[consumer] ?? 0) + pace.skipped;
+      this.lastBusDrops[camera] = this.ports.cameras.bus.cameraStats(camera)?.dropsByConsumer[consumer] ?? 0;
+      this.lastDrops[camera] = this.lastBusDrops[camera] + pace.skipped;
       unsubscribe();
     };
   }

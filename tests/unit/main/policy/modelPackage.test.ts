@@ -329,7 +329,7 @@ describe('loadModelPackage: broken graphs', () => {
         '(expert.noisyActionInput), t (expert.timeInput) or a context input mapped to a prefix output',
     );
     expect(await manifestRefusal({ 'instruction.maskInput': undefined })).toBe(
-      'prefix.onnx: input "attention_mask" is fed by nothing in manifest.json (cameras[].input, instruction.idsInput, instruction.maskInput)',
+      'prefix.onnx: input "attention_mask" is fed by nothing in manifest.json (cameras[].input, instruction.idsInput, instruction.maskInput, prefix.robotStateInput)',
     );
   });
 });
