@@ -18,6 +18,8 @@ export default defineConfig({
           renderWorker: resolve(__dirname, 'src/main/sim/render/renderWorker.ts'),
           // Model packages: validation, onnxruntime sessions, the flow-matching sampler.
           inferenceWorker: resolve(__dirname, 'src/main/policy/inferenceWorker.ts'),
+          // Sim evaluations of model versions: their own sessions, world and renderer.
+          evaluationWorker: resolve(__dirname, 'src/main/evaluation/evaluationWorker.ts'),
         },
       },
     },

@@ -16,6 +16,7 @@ import { loadArmChain } from './robot/urdf/loadUrdf';
 import { defaultModelPath } from './policy/defaultModel';
 import type { ExecutionProvider } from '../shared/system';
 import { EpisodeService } from './episodes/episodeService';
+import { EvaluationService } from './evaluation/evaluationService';
 import path from 'node:path';
 
 export interface CoachConfig {
@@ -51,6 +52,7 @@ export interface Coach {
   readonly policy: PolicyService;
   readonly runner: TaskRunner;
   readonly episodes: EpisodeService;
+  readonly evaluations: EvaluationService;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -108,6 +110,7 @@ export function createCoach(config: CoachConfig): Coach {
           },
         )
       : Promise.resolve();
+  const evaluations = new EvaluationService(app.root, episodes.catalog);
   const episodesReady = episodes.ready.then(
     (recovered) => {
       if (recovered.length)
@@ -197,6 +200,13 @@ export function createCoach(config: CoachConfig): Coach {
       'export.start': (request) => episodes.startExport(request),
       'export.cancel': ({ jobId }) => episodes.cancelExport(jobId),
       'export.codecs': () => episodes.codecs(),
+      'eval.start': ({ modelPath, ...request }) => {
+        const path = modelPath ?? policy.info()?.path;
+        if (!path) throw new CoachError('no_policy', 'no model package is loaded; load one or name one to evaluate');
+        return evaluations.start({ ...request, modelPath: path });
+      },
+      'eval.cancel': ({ jobId }) => evaluations.cancel(jobId),
+      'eval.list': ({ modelName }) => evaluations.list(modelName),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
@@ -205,6 +215,7 @@ export function createCoach(config: CoachConfig): Coach {
       'policy.info': (_args, emit) => policy.infoTopic.subscribe(emit),
       'episodes.events': (_args, emit) => episodes.eventsTopic.subscribe(emit),
       'export.progress': (_args, emit) => episodes.exportTopic.subscribe(emit),
+      'eval.progress': (_args, emit) => evaluations.progressTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());
@@ -222,12 +233,14 @@ export function createCoach(config: CoachConfig): Coach {
     policy,
     runner,
     episodes,
+    evaluations,
     ready,
     async close() {
       health.stop();
       runner.close();
       await ready;
       await runner.finished();
+      await evaluations.close();
       await episodes.close();
       await policy.close();
       await arm.close();

@@ -7,6 +7,11 @@ import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSche
 import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
 import { policyInfoSchema, runStartArgsSchema, runStatusSchema } from '../policy/policyTypes';
 import {
+  evaluationProgressSchema,
+  evaluationReportSchema,
+  evaluationRequestSchema,
+} from '../evaluation/evaluationTypes';
+import {
   episodeCountsSchema,
   episodeEventSchema,
   episodeFilterSchema,
@@ -258,6 +263,22 @@ export const coachContract = {
       args: noArgs,
       result: z.object({ ffmpeg: z.string().nullable(), h264: z.boolean(), av1: z.boolean() }),
     }),
+    'eval.start': defineMethod({
+      summary:
+        'Evaluate a model package in the sim on held-out scenes (success with 95 % intervals, strokes, distractor grasps); progress on eval.progress.',
+      args: evaluationRequestSchema.extend({ modelPath: z.string().min(1).optional() }),
+      result: evaluationProgressSchema,
+    }),
+    'eval.cancel': defineMethod({
+      summary: 'Cancel the running evaluation.',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: evaluationProgressSchema,
+    }),
+    'eval.list': defineMethod({
+      summary: 'Stored evaluations, newest first (of one model name when given).',
+      args: z.object({ modelName: z.string().optional() }).strict(),
+      result: z.array(evaluationReportSchema),
+    }),
   },
   streams: {
     'system.health': defineStream({
@@ -295,6 +316,11 @@ export const coachContract = {
       summary: 'The running (or last) export: phase, episodes done, frames encoded, result.',
       args: noArgs,
       payload: exportProgressSchema.nullable(),
+    }),
+    'eval.progress': defineStream({
+      summary: 'The running (or last) evaluation: attempts done, successes, the report when done.',
+      args: noArgs,
+      payload: evaluationProgressSchema.nullable(),
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',
