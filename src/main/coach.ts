@@ -17,6 +17,7 @@ import { defaultModelPath } from './policy/defaultModel';
 import type { ExecutionProvider } from '../shared/system';
 import { EpisodeService } from './episodes/episodeService';
 import { EvaluationService } from './evaluation/evaluationService';
+import { TrainingService, type DemonstrationJobExecutor } from './training/trainingService';
 import path from 'node:path';
 
 export interface CoachConfig {
@@ -39,6 +40,10 @@ export interface CoachConfig {
     /** Execution providers to try, best first (default: CUDA where present, then CPU). */
     providers?: ExecutionProvider[];
   };
+  training?: {
+    /** Runs behaviour cloning on demonstrations (tests inject their own). */
+    executeDemonstrations?: DemonstrationJobExecutor;
+  };
   /** The desktop's folder dialog (Electron); absent in the browser console and the CLI. */
   pickFolder?: (title: string) => Promise<string | null>;
 }
@@ -53,10 +58,15 @@ export interface Coach {
   readonly runner: TaskRunner;
   readonly episodes: EpisodeService;
   readonly evaluations: EvaluationService;
+  readonly training: TrainingService;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
+
+// Replaced by the demonstration pipeline + trainer once they are wired in (issue #7, in progress).
+const unavailableDemonstrationTraining: DemonstrationJobExecutor = () =>
+  Promise.reject(new CoachError('unavailable', 'training from demonstrations is not wired into the console yet'));
 
 /** The one composition root: builds every service from config for Electron, the CLI, the headless host and tests. */
 export function createCoach(config: CoachConfig): Coach {
@@ -111,6 +121,7 @@ export function createCoach(config: CoachConfig): Coach {
         )
       : Promise.resolve();
   const evaluations = new EvaluationService(app.root, episodes.catalog);
+  const training = new TrainingService(config.training?.executeDemonstrations ?? unavailableDemonstrationTraining);
   const episodesReady = episodes.ready.then(
     (recovered) => {
       if (recovered.length)
@@ -207,6 +218,13 @@ export function createCoach(config: CoachConfig): Coach {
       },
       'eval.cancel': ({ jobId }) => evaluations.cancel(jobId),
       'eval.list': ({ modelName }) => evaluations.list(modelName),
+      'training.jobs': () => training.list(),
+      'training.startDemonstrations': ({ modelPath, ...request }) => {
+        const path = modelPath ?? policy.info()?.path;
+        if (!path) throw new CoachError('no_policy', 'no model package is loaded; load one or name one to train');
+        return training.startDemonstrations({ ...request, modelPath: path });
+      },
+      'training.cancel': ({ jobId }) => training.cancel(jobId),
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
@@ -216,6 +234,7 @@ export function createCoach(config: CoachConfig): Coach {
       'episodes.events': (_args, emit) => episodes.eventsTopic.subscribe(emit),
       'export.progress': (_args, emit) => episodes.exportTopic.subscribe(emit),
       'eval.progress': (_args, emit) => evaluations.progressTopic.subscribe(emit),
+      'training.jobs': (_args, emit) => training.jobsTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());
@@ -234,12 +253,14 @@ export function createCoach(config: CoachConfig): Coach {
     runner,
     episodes,
     evaluations,
+    training,
     ready,
     async close() {
       health.stop();
       runner.close();
       await ready;
       await runner.finished();
+      await training.close();
       await evaluations.close();
       await episodes.close();
       await policy.close();

@@ -6,6 +6,7 @@ import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema }
 import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSchema } from '../camera';
 import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
 import { policyInfoSchema, runStartArgsSchema, runStatusSchema } from '../policy/policyTypes';
+import { demonstrationTrainingRequestSchema, trainingJobSchema } from '../training/trainingJobTypes';
 import {
   evaluationProgressSchema,
   evaluationReportSchema,
@@ -279,6 +280,22 @@ export const coachContract = {
       args: z.object({ modelName: z.string().optional() }).strict(),
       result: z.array(evaluationReportSchema),
     }),
+    'training.jobs': defineMethod({
+      summary: 'Training jobs of this session, newest first, with their progress and loss curves.',
+      args: noArgs,
+      result: z.array(trainingJobSchema),
+    }),
+    'training.startDemonstrations': defineMethod({
+      summary:
+        'Behaviour cloning of a model on fresh scripted-expert demonstrations (training seeds); writes a new model version.',
+      args: demonstrationTrainingRequestSchema,
+      result: trainingJobSchema,
+    }),
+    'training.cancel': defineMethod({
+      summary: 'Cancel a training job; the model in use is untouched and nothing partial is written.',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: trainingJobSchema,
+    }),
   },
   streams: {
     'system.health': defineStream({
@@ -321,6 +338,11 @@ export const coachContract = {
       summary: 'The running (or last) evaluation: attempts done, successes, the report when done.',
       args: noArgs,
       payload: evaluationProgressSchema.nullable(),
+    }),
+    'training.jobs': defineStream({
+      summary: 'The training jobs whenever one changes (at most 4 times a second while training).',
+      args: noArgs,
+      payload: z.array(trainingJobSchema),
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',
