@@ -198,8 +198,9 @@ export class TaskRunner {
     };
     await this.prepareArm(signal);
     check();
+    // The sim's task check only judges an instruction the sim's scene was laid out for.
     const isSim = this.arm.state().link?.kind === 'sim';
-    if (isSim) await this.prepareScene(instruction, options.seed);
+    const simChecks = isSim && (await this.prepareScene(instruction, options.seed));
     check();
     const info = this.policy.info()!;
     const rateHz = options.controlRateHz ?? info.controlRateHz;
@@ -239,7 +240,7 @@ export class TaskRunner {
       }
       check();
       this.update({ strokes: this.current.strokes + 1 });
-      if (isSim) {
+      if (simChecks) {
         const scene = await this.arm.sceneSummary();
         const task = scene?.task ?? null;
         this.update({ task });
@@ -266,12 +267,16 @@ export class TaskRunner {
     }
   }
 
-  /** In the sim, an instruction the world knows gets its scene (a fresh one when the task differs or a seed is given). */
-  private async prepareScene(instruction: string, seed: number | undefined): Promise<void> {
-    if (!parseInstruction(instruction).ok) return;
+  /**
+   * In the sim, an instruction the world knows gets its scene (a fresh one when the task differs or a seed
+   * is given). Returns whether the scene is now laid out for this instruction (so its check applies).
+   */
+  private async prepareScene(instruction: string, seed: number | undefined): Promise<boolean> {
+    if (!parseInstruction(instruction).ok) return false;
     const scene = await this.arm.sceneSummary();
-    if (seed === undefined && scene?.instruction?.toLowerCase() === instruction.toLowerCase()) return;
+    if (seed === undefined && scene?.instruction?.toLowerCase() === instruction.toLowerCase()) return true;
     await this.arm.resetScene({ instruction, ...(seed === undefined ? {} : { seed }) });
+    return true;
   }
 
   private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {

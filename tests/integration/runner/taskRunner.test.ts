@@ -161,6 +161,16 @@ describe('TaskRunner', () => {
     expect((await coach.arm.sceneSummary())?.task?.success).toBe(true);
   }, 60_000);
 
+  it("an instruction the sim has no check for is never judged by the scene's own task", async () => {
+    const coach = await benchWithModel();
+    // A scene whose task the arm cannot fail to leave unjudged: its own check is irrelevant to "wave".
+    await coach.arm.resetScene({ instruction: 'pick up the orange', seed: 4 });
+    coach.runner.start('wave at the camera', { maxStrokes: 2, seed: 1 });
+    const final = await coach.runner.finished();
+    expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 2, task: null });
+    expect((await coach.arm.sceneSummary())?.instruction).toBe('pick up the orange');
+  });
+
   it('ends as a timeout', async () => {
     const coach = await benchWithModel();
     coach.runner.start('pick up the orange', { timeoutS: 1, seed: 1 });
@@ -230,7 +240,7 @@ describe('TaskRunner', () => {
   it('runs a whole attempt through the real serial code path (socat pty) and the real ONNX session', async () => {
     const coach = await benchWithModel({ kind: 'sim', transport: 'pty' });
     const before = coach.arm.state().joints.map((joint) => joint.posRad);
-    coach.runner.start('move the soda bottle near the bowl', { maxStrokes: 4, seed: 11 });
+    coach.runner.start('move the soda bottle near the cube', { maxStrokes: 4, seed: 11 });
     const final = await coach.runner.finished();
     expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 4, actionsSent: 20 });
     expect(coach.arm.state().link?.description).toMatch(/socat pty/);

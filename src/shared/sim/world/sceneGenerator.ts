@@ -10,7 +10,15 @@ import {
 } from '../worldTypes';
 import { OBJECT_CATALOG, footprintRadiusM } from './objectCatalog';
 import { SeededRandom, deriveSeed } from './random';
-import { instructionFor, requireTask, sampleTask, taskObjectKinds, type Task, type TaskTemplate } from './tasks';
+import {
+  checkTask,
+  instructionFor,
+  requireTask,
+  sampleTask,
+  taskObjectKinds,
+  type Task,
+  type TaskTemplate,
+} from './tasks';
 
 export interface SceneOptions {
   /** Set the scene up for this instruction; otherwise a seeded random task. */
@@ -85,7 +93,7 @@ export function generateScene(seed: number, options: SceneOptions = {}): WorldSn
   const others = random.shuffle(OBJECT_KINDS.filter((kind) => !named.includes(kind)));
   const kinds = [...named, ...others.slice(0, distractorCount)];
 
-  const objects = layOut(kinds, random);
+  const objects = layOut(kinds, random, (placed) => !checkTask(task, placed).success);
   const look = new SeededRandom(deriveSeed(seed, 'look'));
   return {
     seed,
@@ -108,10 +116,15 @@ export function generateScene(seed: number, options: SceneOptions = {}): WorldSn
 }
 
 /**
- * Rejection sampling, biggest footprints first. A layout that cannot fit is redrawn; after that
- * many tries the last kinds (distractors) are dropped one by one, so it always ends.
+ * Rejection sampling, biggest footprints first. A layout that cannot fit, or in which the task is already
+ * done (a "move near" pair placed close together), is redrawn; after that many tries the last kinds
+ * (distractors) are dropped one by one, so it always ends.
  */
-function layOut(kinds: readonly ObjectKind[], random: SeededRandom): WorldObject[] {
+function layOut(
+  kinds: readonly ObjectKind[],
+  random: SeededRandom,
+  acceptable: (objects: WorldObject[]) => boolean,
+): WorldObject[] {
   for (let count = kinds.length; count > 0; count -= 1) {
     const chosen = kinds.slice(0, count);
     const order = [...chosen].sort(
@@ -119,7 +132,9 @@ function layOut(kinds: readonly ObjectKind[], random: SeededRandom): WorldObject
     );
     for (let attempt = 0; attempt < LAYOUT_ATTEMPTS; attempt += 1) {
       const placed = tryLayout(order, random);
-      if (placed) return chosen.map((kind) => placed.find((object) => object.kind === kind)!);
+      if (!placed) continue;
+      const objects = chosen.map((kind) => placed.find((object) => object.kind === kind)!);
+      if (acceptable(objects)) return objects;
     }
   }
   throw new Error('cannot lay out the scene');

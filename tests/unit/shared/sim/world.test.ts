@@ -32,6 +32,7 @@ import {
   parseInstruction,
   requireTask,
   runExpertEpisode,
+  sceneTask,
   toolDownRotation,
   widthAlongM,
   type Task,
@@ -154,6 +155,16 @@ describe('instructions', () => {
 });
 
 describe('scene generator', () => {
+  it('never lays out a scene whose task is already done (a "move near" pair placed close together)', () => {
+    for (const template of TASK_TEMPLATES) {
+      for (let seed = 0; seed < 400; seed += 1) {
+        const scene = generateScene(seed, { template });
+        const status = checkTask(sceneTask(scene), scene.objects);
+        expect(status.success, `${template} seed ${seed}: ${status.reason}`).toBe(false);
+      }
+    }
+  });
+
   it('is deterministic per seed and differs between seeds', () => {
     expect(generateScene(42)).toEqual(generateScene(42));
     expect(generateScene(42, { distractors: 2 })).toEqual(generateScene(42, { distractors: 2 }));
