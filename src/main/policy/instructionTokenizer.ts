@@ -25,7 +25,16 @@ export class InstructionTokenizer {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig ?? {});
   }
 
+  /** The runner asks for the same instruction every chunk: the last one is kept (copies are handed out). */
+  private last: { instruction: string; tokens: TokenizedInstruction } | null = null;
+
   encode(instruction: string): TokenizedInstruction {
+    if (this.last?.instruction !== instruction) this.last = { instruction, tokens: this.encodeText(instruction) };
+    const { tokens } = this.last;
+    return { ...tokens, ids: tokens.ids.slice(), mask: tokens.mask.slice() };
+  }
+
+  private encodeText(instruction: string): TokenizedInstruction {
     let text = this.spec.template ? this.spec.template.replace('{instruction}', instruction) : instruction;
     if (this.spec.lowercase) text = text.toLowerCase();
     const encoded = this.tokenizer.encode(text);
