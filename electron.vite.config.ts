@@ -18,6 +18,8 @@ export default defineConfig({
           renderWorker: resolve(__dirname, 'src/main/sim/render/renderWorker.ts'),
           // Model packages: validation, onnxruntime sessions, the flow-matching sampler.
           inferenceWorker: resolve(__dirname, 'src/main/policy/inferenceWorker.ts'),
+          // Behaviour cloning on the ONNX interpreter (jax-js), off the main loop.
+          trainingWorker: resolve(__dirname, 'src/main/training/trainingWorker.ts'),
           // Sim evaluations of model versions: their own sessions, world and renderer.
           evaluationWorker: resolve(__dirname, 'src/main/evaluation/evaluationWorker.ts'),
         },

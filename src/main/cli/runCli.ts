@@ -10,6 +10,7 @@ import { runRunCommand } from './commands/runCommand';
 import { runEpisodesCommand } from './commands/episodes/episodesCommand';
 import { runExportCommand } from './commands/episodes/exportCommand';
 import { runEvalCommand } from './commands/eval/evalCommand';
+import { runTrainCommand } from './commands/train/trainCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -25,6 +26,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'episodes') return runEpisodesCommand(argv.slice(1));
   if (argv[0] === 'export') return runExportCommand(argv.slice(1));
   if (argv[0] === 'eval') return runEvalCommand(argv.slice(1));
+  if (argv[0] === 'train') return runTrainCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);

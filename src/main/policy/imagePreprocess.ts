@@ -21,8 +21,17 @@ export interface ImageTensorData {
  * (pixel / 255 − mean) / std, or raw uint8.
  */
 export async function imageToTensor(image: RawImage, camera: PackageCamera): Promise<ImageTensorData> {
+  return rgbToTensorData(await rgbAtSize(image, camera.widthPx, camera.heightPx), camera);
+}
+
+/**
+ * RGB bytes already at the camera's size laid out as its prefix input (batch 1): NCHW or NHWC, float32
+ * (pixel / 255 − mean) / std, or raw uint8. Pure: the trainer builds its batches with it.
+ */
+export function rgbToTensorData(rgb: Uint8Array, camera: PackageCamera): ImageTensorData {
   const { widthPx: w, heightPx: h } = camera;
-  const rgb = await rgbAtSize(image, w, h);
+  if (rgb.length !== w * h * 3)
+    throw new Error(`an RGB picture of ${w}×${h} needs ${w * h * 3} bytes, got ${rgb.length}`);
   const dims = camera.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
   const n = w * h;
   if (camera.dtype === 'uint8') {

@@ -1,0 +1,97 @@
+import * as ort from 'onnxruntime-node';
+import type { ModelManifest } from '../../../shared/policy/modelManifest';
+import { ONNX_TYPE } from '../onnx';
+import type { BcDataset } from '../trainingTypes';
+import type { BcBatchBuilder, HostFeed } from './batchBuilder';
+
+function ortFeed(feed: HostFeed): ort.Tensor {
+  switch (feed.onnxType) {
+    case ONNX_TYPE.int64:
+      return new ort.Tensor('int64', BigInt64Array.from(feed.data as Int32Array, BigInt), feed.dims);
+    case ONNX_TYPE.uint8:
+      return new ort.Tensor('uint8', Uint8Array.from(feed.data), feed.dims);
+    default:
+      return new ort.Tensor('float32', feed.data as Float32Array, feed.dims);
+  }
+}
+
+function hostFeed(tensor: ort.Tensor, name: string): HostFeed {
+  const dims = [...tensor.dims];
+  switch (tensor.type) {
+    case 'float32':
+      return { data: tensor.data as Float32Array, dims, onnxType: ONNX_TYPE.float32 };
+    case 'bool':
+      return { data: Uint8Array.from(tensor.data as Uint8Array), dims, onnxType: ONNX_TYPE.bool };
+    case 'int64':
+      return { data: Int32Array.from(tensor.data as BigInt64Array, Number), dims, onnxType: ONNX_TYPE.int64 };
+    case 'int32':
+      return { data: Int32Array.from(tensor.data as Int32Array), dims, onnxType: ONNX_TYPE.int32 };
+    default:
+      throw new Error(`prefix output "${name}" is ${tensor.type}; the trainer takes float32, bool and int64 contexts`);
+  }
+}
+
+/**
+ * The context of a frozen prefix, per sample, from onnxruntime: the same graph and feeds inference uses,
+ * batch 1. Cached by dataset index (the dataset is deterministic) up to a byte budget, so a small data set
+ * runs the prefix once per sample.
+ */
+export class FrozenPrefixContext {
+  private readonly cache = new Map<number, Record<string, HostFeed>>();
+  private cachedBytes = 0;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly manifest: ModelManifest,
+    private readonly builder: BcBatchBuilder,
+    private readonly cacheBytes: number,
+  ) {}
+
+  static async create(
+    prefixPath: string,
+    manifest: ModelManifest,
+    builder: BcBatchBuilder,
+    cacheBytes: number,
+  ): Promise<FrozenPrefixContext> {
+    const session = await ort.InferenceSession.create(prefixPath, { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    return new FrozenPrefixContext(session, manifest, builder, cacheBytes);
+  }
+
+  /** The expert's context inputs for these dataset indices, stacked on axis 0. */
+  async contexts(dataset: BcDataset, indices: readonly number[]): Promise<Record<string, HostFeed>> {
+    const perSample: Record<string, HostFeed>[] = [];
+    for (const index of indices) perSample.push(this.cache.get(index) ?? (await this.compute(dataset, index)));
+    const stacked: Record<string, HostFeed> = {};
+    for (const name of Object.keys(this.manifest.expert.context)) {
+      const parts = perSample.map((context) => context[name]!);
+      const Constructor = parts[0]!.data.constructor as new (length: number) => HostFeed['data'];
+      const data = new Constructor(parts.reduce((sum, part) => sum + part.data.length, 0));
+      parts.forEach((part, i) => data.set(part.data, i * part.data.length));
+      stacked[name] = { data, dims: [parts.length, ...parts[0]!.dims.slice(1)], onnxType: parts[0]!.onnxType };
+    }
+    return stacked;
+  }
+
+  private async compute(dataset: BcDataset, index: number): Promise<Record<string, HostFeed>> {
+    const sample = dataset.get(index);
+    this.builder.checkSample(sample, index);
+    const feeds = Object.fromEntries(
+      Object.entries(this.builder.prefixFeeds([sample])).map(([name, feed]) => [name, ortFeed(feed)]),
+    );
+    const outputs = await this.session.run(feeds, this.manifest.prefix.outputs);
+    const context: Record<string, HostFeed> = {};
+    for (const [input, output] of Object.entries(this.manifest.expert.context))
+      context[input] = hostFeed(outputs[output]!, output);
+    const bytes = Object.values(context).reduce((sum, feed) => sum + feed.data.byteLength, 0);
+    if (this.cachedBytes + bytes <= this.cacheBytes) {
+      this.cache.set(index, context);
+      this.cachedBytes += bytes;
+    }
+    return context;
+  }
+
+  async release(): Promise<void> {
+    this.cache.clear();
+    await this.session.release();
+  }
+}

@@ -1,0 +1,7 @@
+export {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+  type TrainingCheckpoint,
+} from './checkpointFile';
