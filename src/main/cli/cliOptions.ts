@@ -19,6 +19,8 @@ Commands:
   episodes …       list and label recorded episodes: coach episodes list [--label good --task grape …],
                    coach episodes label ID good|bad|unsure [--note TEXT] ("coach episodes help")
   export …         export episodes: coach export --format lerobot-v2.1|lerobot-v3|jsonl --out DIR [filters]
+  eval …           evaluate a model in the sim on held-out scenes: coach eval [--model DIR] [--episodes N]
+  train …          behaviour cloning of a model package: coach train --model DIR --data FILE --out DIR ("coach train --help")
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})
