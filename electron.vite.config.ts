@@ -22,6 +22,8 @@ export default defineConfig({
           trainingWorker: resolve(__dirname, 'src/main/training/trainingWorker.ts'),
           // Sim evaluations of model versions: their own sessions, world and renderer.
           evaluationWorker: resolve(__dirname, 'src/main/evaluation/evaluationWorker.ts'),
+          // Scripted-expert demonstrations for behaviour cloning (rendered in their own threads).
+          demoWorker: resolve(__dirname, 'src/main/training/demonstrations/demoWorker.ts'),
         },
       },
     },

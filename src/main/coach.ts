@@ -18,6 +18,7 @@ import type { ExecutionProvider } from '../shared/system';
 import { EpisodeService } from './episodes/episodeService';
 import { EvaluationService } from './evaluation/evaluationService';
 import { TrainingService, type DemonstrationJobExecutor } from './training/trainingService';
+import { demonstrationJobExecutor } from './training/demonstrationJob';
 import path from 'node:path';
 
 export interface CoachConfig {
@@ -63,10 +64,6 @@ export interface Coach {
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
-
-// Replaced by the demonstration pipeline + trainer once they are wired in (issue #7, in progress).
-const unavailableDemonstrationTraining: DemonstrationJobExecutor = () =>
-  Promise.reject(new CoachError('unavailable', 'training from demonstrations is not wired into the console yet'));
 
 /** The one composition root: builds every service from config for Electron, the CLI, the headless host and tests. */
 export function createCoach(config: CoachConfig): Coach {
@@ -121,7 +118,9 @@ export function createCoach(config: CoachConfig): Coach {
         )
       : Promise.resolve();
   const evaluations = new EvaluationService(app.root, episodes.catalog);
-  const training = new TrainingService(config.training?.executeDemonstrations ?? unavailableDemonstrationTraining);
+  const training = new TrainingService(
+    config.training?.executeDemonstrations ?? demonstrationJobExecutor(app.root, dataDir),
+  );
   const episodesReady = episodes.ready.then(
     (recovered) => {
       if (recovered.length)

@@ -143,9 +143,7 @@ test('the evaluation view evaluates the current model, compares stored evaluatio
   expect(problems, 'console errors or warnings').toEqual([]);
 });
 
-test('the training view starts training from demonstrations and shows the job or its error in words', async ({
-  page,
-}) => {
+test('the training view trains from demonstrations with a live loss curve, and cancels', async ({ page }) => {
   test.setTimeout(120_000);
   await openConsole(page);
   const panel = page.locator('[data-panel="training"]');
@@ -164,102 +162,36 @@ test('the training view starts training from demonstrations and shows the job or
   await expect(page.getByTestId('training-start-demos')).toBeDisabled();
   await expect(page.getByTestId('training-disabled-reason')).toHaveText('Batch size: 1 to 1024');
 
-  await page.getByTestId('training-episodesPerTemplate').fill('2');
-  await page.getByTestId('training-steps').fill('20');
+  await page.getByTestId('training-episodesPerTemplate').fill('1');
+  await page.getByTestId('training-steps').fill('40');
   await page.getByTestId('training-batchSize').fill('4');
   await page.getByTestId('training-start-demos').click();
 
-  // UNTIL THE TRAINER IS WIRED (issue #7): the executor fails at once with "training from demonstrations is not
-  // wired into the console yet" (code 'unavailable'). Accept either that error in words or a started job; once the
-  // trainer is wired, tighten this to the started job (phase preparing/training, then the loss curve).
+  // A real job: demonstrations are generated, the trainer runs in its worker, a new package is written.
   const detail = page.getByTestId('training-job-detail');
-  const startError = page.getByTestId('training-start-error');
-  await expect(detail.or(startError)).toBeVisible({ timeout: 15_000 });
-  if (await startError.isVisible()) {
-    await expect(startError).toContainText(/not wired|unavailable/i);
-  } else {
-    await expect(page.getByTestId('training-job-1')).toBeVisible();
-    await expect(detail).toHaveAttribute('data-phase', /^(preparing|training|failed)$/);
-    if ((await detail.getAttribute('data-phase')) === 'failed') {
-      await expect(page.getByTestId('training-failed')).toContainText(
-        'Training failed: training from demonstrations is not wired into the console yet',
-      );
-      await expect(page.getByTestId('training-job-1').getByTestId('training-job-phase')).toHaveText('failed');
-      await expect(page.getByTestId('training-job-1')).toContainText('not wired into the console yet');
-      await expect(page.getByTestId('training-cancel')).toHaveCount(0);
-    } else {
-      await expect(page.getByTestId('training-progress-bar')).toBeVisible();
-      await expect(page.getByTestId('training-loss-curve')).toBeVisible();
-      await expect(page.getByTestId('training-cancel')).toBeVisible();
-    }
-    await expect(page.getByTestId('training-job-count')).toHaveText('1');
-    await expect(page.getByTestId('training-loss-curve')).toBeVisible();
-  }
-
-  // The trainer cannot produce a loss curve yet: put two made-up jobs into the page's training store (as the
-  // training.jobs stream would deliver them) to check the list, the progress bar and the log-scale curve.
-  await page.locator('#app').evaluate((element) => {
-    type Store = { jobs: unknown[]; select: (jobId: number) => void };
-    const app = (
-      element as unknown as {
-        __vue_app__: { config: { globalProperties: { $pinia: { _s: Map<string, Store> } } } };
-      }
-    ).__vue_app__;
-    const store = app.config.globalProperties.$pinia._s.get('training')!;
-    const base = {
-      kind: 'bc',
-      baseModelPath: '/models/coach-test',
-      learningRate: 8e-4,
-      message: null,
-      startedAtMs: Date.now() - 60_000,
-    };
-    const curve = Array.from({ length: 200 }, (_, index) => [index * 5, 2.5 * Math.exp(-index / 40) + 0.02]);
-    store.jobs = [
-      {
-        ...base,
-        jobId: 99,
-        title: 'coach-test 1.0.0 on 150 demonstrations',
-        outputPath: null,
-        phase: 'training',
-        step: 995,
-        totalSteps: 2000,
-        loss: 0.031,
-        smoothedLoss: 0.0354,
-        stepsPerS: 41.7,
-        etaS: 24,
-        lossCurve: curve,
-      },
-      {
-        ...base,
-        jobId: 98,
-        title: 'coach-test 1.0.0 on 30 demonstrations',
-        outputPath: '/data/models/coach-test-1.0.1',
-        phase: 'done',
-        step: 200,
-        totalSteps: 200,
-        loss: 0.4,
-        smoothedLoss: 0.41,
-        stepsPerS: 40,
-        etaS: 0,
-        lossCurve: curve.slice(0, 40),
-      },
-      ...store.jobs,
-    ];
-    store.select(99);
-  });
-  await expect(page.getByTestId('training-job-99').getByTestId('training-job-phase')).toHaveText('training');
-  await expect(page.getByTestId('training-job-98')).toContainText('→ /data/models/coach-test-1.0.1');
-  await expect(detail).toHaveAttribute('data-job', '99');
-  await expect(page.getByTestId('training-progress-bar')).toHaveAttribute('aria-valuenow', '50');
-  await expect(page.getByTestId('training-cancel')).toBeVisible();
+  await expect(detail).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('training-job-1')).toBeVisible();
+  await expect(page.getByTestId('training-job-count')).toHaveText('1');
+  await expect(detail).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('training-job-1').getByTestId('training-job-phase')).toHaveText('done');
+  await expect(page.getByTestId('training-output')).toContainText('/models/coach-test-bc-');
   const curve = page.getByTestId('training-loss-curve');
-  await expect(curve).toHaveAttribute('data-points', '200');
   await expect(curve).toHaveAttribute('data-scale', 'log');
-  await expect(curve.locator('path.line')).toHaveAttribute('d', /^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+){199}$/);
-  await page.getByTestId('training-job-98').click();
-  await expect(page.getByTestId('training-output')).toContainText('/data/models/coach-test-1.0.1');
-  await expect(curve).toHaveAttribute('data-points', '40');
-  await page.getByTestId('training-job-99').click();
+  expect(Number(await curve.getAttribute('data-points')), 'loss curve points').toBeGreaterThan(1);
+  await expect(curve.locator('path.line')).toHaveAttribute('d', /^M[\d.]+,[\d.]+( L[\d.]+,[\d.]+)+$/);
+  await expect(page.getByTestId('training-progress-bar')).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.getByTestId('training-cancel')).toHaveCount(0);
+
+  // A long job is cancelled: it says so, and the model in use stays loaded.
+  await page.getByTestId('training-steps').fill('100000');
+  await page.getByTestId('training-start-demos').click();
+  await expect(page.getByTestId('training-job-count')).toHaveText('2', { timeout: 15_000 });
+  await expect(detail).toHaveAttribute('data-job', '2');
+  await expect(page.getByTestId('training-cancel')).toBeVisible();
+  await page.getByTestId('training-cancel').click();
+  await expect(detail).toHaveAttribute('data-phase', 'cancelled', { timeout: 60_000 });
+  await expect(page.getByTestId('training-cancelled')).toBeVisible();
+  await expect(page.getByTestId('policy-name')).toHaveText('coach-test');
 
   await scrollTo(page.getByTestId('training-jobs'));
   await saveScreenshot(page, 'training.png');

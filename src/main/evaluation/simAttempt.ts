@@ -4,7 +4,7 @@ import type { PackageAction } from '../../shared/policy/modelManifest';
 import type { KinematicChain } from '../../shared/robot/kinematics';
 import { GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
 import { runExpertEpisode } from '../../shared/sim/world/scriptedExpert';
-import { TabletopWorld } from '../../shared/sim/world/tabletopWorld';
+import { LIVE_GRIPPER_SPEED_MM_S, TabletopWorld } from '../../shared/sim/world/tabletopWorld';
 import { taskObjectKinds, type TaskTemplate } from '../../shared/sim/world/tasks';
 import { DEFAULT_GOVERNOR_CONFIG } from '../robot/safety/governorConfig';
 import { workspaceCheck } from '../robot/safety/workspaceBounds';
@@ -23,16 +23,24 @@ export interface ChunkPolicy {
  * One attempt on a generated scene, kinematically and faster than real time: the policy sees the scene
  * camera, its chunk goes through the same action conversion and the governor's step and workspace checks
  * as on the bench (a refused motion ends the attempt as a failure), and the world steps at the control
- * rate with joint targets taken as reached.
+ * rate with joint targets taken as reached and the gripper moving no faster than the live arm's
+ * (`gripperSpeedMmS`, default LIVE_GRIPPER_SPEED_MM_S).
  */
 export async function runSimAttempt(
   chain: KinematicChain,
   policy: ChunkPolicy,
   template: TaskTemplate,
   seed: number,
-  options: { maxStrokes: number; noiseSeed: number; withExpert?: boolean; signal?: AbortSignal },
+  options: {
+    maxStrokes: number;
+    noiseSeed: number;
+    withExpert?: boolean;
+    signal?: AbortSignal;
+    gripperSpeedMmS?: number;
+  },
 ): Promise<EpisodeResult> {
-  const world = new TabletopWorld(chain, seed, { template });
+  const gripperSpeedMmS = options.gripperSpeedMmS ?? LIVE_GRIPPER_SPEED_MM_S;
+  const world = new TabletopWorld(chain, seed, { template, gripperSpeedMmS });
   const first = world.snapshot();
   const instruction = first.instruction ?? '';
   const distractors = first.objects.length - taskObjectKinds(world.task).length;
@@ -85,7 +93,7 @@ export async function runSimAttempt(
   if (!success && !reason) reason = `no success within ${options.maxStrokes} strokes: ${world.taskStatus().reason}`;
   let expertStrokes: number | null = null;
   if (options.withExpert !== false) {
-    const expert = runExpertEpisode(chain, seed, { template });
+    const expert = runExpertEpisode(chain, seed, { template, gripperSpeedMmS });
     expertStrokes = expert.success ? Math.ceil(expert.steps / policy.action.chunkLength) : null;
   }
   return {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CoachError } from '../../shared/contract/errors';
 import type { DemonstrationTrainingRequest, TrainingJob } from '../../shared/training/trainingJobTypes';
 import { Topic } from '../system/topic';
@@ -37,7 +38,7 @@ export class TrainingService {
     const job: TrainingJob = {
       jobId: this.jobs.length + 1,
       kind: 'bc',
-      title: `behaviour cloning of ${request.modelPath} on ${request.episodesPerTemplate} demonstrations per task`,
+      title: `behaviour cloning of ${path.basename(request.modelPath)} on ${request.episodesPerTemplate} demonstrations per task`,
       baseModelPath: request.modelPath,
       outputPath: null,
       startedAtMs: Date.now(),

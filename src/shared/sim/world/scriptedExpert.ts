@@ -18,8 +18,8 @@ import {
 import type { WorldObject, WorldSnapshot } from '../worldTypes';
 import { OBJECT_CATALOG, footprintRadiusM, narrowestGraspYaw, objectHeightM } from './objectCatalog';
 import { SeededRandom, deriveSeed } from './random';
-import { WORKSPACE, type SceneOptions } from './sceneGenerator';
-import { TabletopWorld } from './tabletopWorld';
+import { WORKSPACE } from './sceneGenerator';
+import { LIVE_GRIPPER_SPEED_MM_S, TabletopWorld, type TabletopWorldOptions } from './tabletopWorld';
 import { NEAR_MAX_DISTANCE_M, type Task } from './tasks';
 
 /** [dx, dy, dz (m, base frame), dRoll, dPitch, dYaw (rad, base frame), gripper (0 closed … 1 open)]. */
@@ -47,6 +47,10 @@ const MIN_CARRY_TCP_Z_M = 0.15;
 const RELEASE_DROP_M = 0.015;
 const RETREAT_M = 0.08;
 const GRIPPER_STEPS = 2;
+/** Fingers that moved less than this since the last step have stopped (closed on something, or fully). */
+const FINGERS_STOPPED_MM = 0.2;
+/** The fingers count as open this close to the full stroke. */
+const OPEN_TOLERANCE_MM = 0.5;
 const MAX_PHASE_STEPS = 150;
 const MAX_GRASP_ATTEMPTS = 3;
 const ROTATION_NOISE_SCALE = MAX_ROTATION_STEP_RAD / MAX_TRANSLATION_STEP_M;
@@ -111,6 +115,8 @@ export class ScriptedExpert {
   private goalXyM: [number, number] | null = null;
   private anchorM: Vec3 | null = null;
   private failureReason: string | null = null;
+  /** The gripper opening the last call saw: the gripper phases wait until the fingers stop moving. */
+  private lastOpeningMm: number | null = null;
   private readonly random: SeededRandom;
   private readonly noiseStd: number;
 
@@ -141,6 +147,7 @@ export class ScriptedExpert {
     const object = world.objects.find((candidate) => candidate.kind === this.task.objectKind);
     if (!object) return this.giveUp(`there is no ${OBJECT_CATALOG[this.task.objectKind].name} to grasp`);
     const target = this.plan(world, object, tcp);
+    this.lastOpeningMm = world.gripperOpeningMm;
     if (!target) return this.hold();
     this.phaseSteps += 1;
     if (this.phaseSteps > MAX_PHASE_STEPS) {
@@ -164,6 +171,8 @@ export class ScriptedExpert {
         toolDownRotation(radialFingerYawRad(xM, yM) + (this.relativeYawRad ?? 0));
       const [ox, oy, oz] = object.positionM;
       const grasped = object.grasped;
+      const fingersStopped =
+        this.lastOpeningMm !== null && Math.abs(world.gripperOpeningMm - this.lastOpeningMm) < FINGERS_STOPPED_MM;
       switch (this.phaseName) {
         case 'approach': {
           if (this.relativeYawRad === null) this.relativeYawRad = relativeGraspYawRad(object);
@@ -178,7 +187,9 @@ export class ScriptedExpert {
         case 'descend': {
           const grip: Vec3 = [ox, oy, oz + graspHeightM(object)];
           const rotation = orientAt(ox, oy);
-          if (reached(grip, rotation)) {
+          // A gripper still opening after a missed grasp would not span the object yet.
+          const open = world.gripperOpeningMm >= GRIPPER_MAX_STROKE_MM - OPEN_TOLERANCE_MM;
+          if (reached(grip, rotation) && open) {
             this.enter('close');
             continue;
           }
@@ -186,7 +197,8 @@ export class ScriptedExpert {
         }
         case 'close': {
           this.anchorM ??= [...tcp.positionM];
-          if (this.phaseSteps >= GRIPPER_STEPS) {
+          // Lift only once the fingers have closed on the object (or on nothing).
+          if (this.phaseSteps >= GRIPPER_STEPS && (grasped || fingersStopped)) {
             this.enter('lift');
             continue;
           }
@@ -230,7 +242,7 @@ export class ScriptedExpert {
         }
         case 'open': {
           this.anchorM ??= [...tcp.positionM];
-          if (this.phaseSteps >= GRIPPER_STEPS) {
+          if (this.phaseSteps >= GRIPPER_STEPS && fingersStopped) {
             this.enter('retreat');
             continue;
           }
@@ -383,7 +395,8 @@ export function chunkActions<T>(actions: readonly T[], k: number): T[][] {
   return chunks;
 }
 
-export interface ExpertEpisodeOptions extends SceneOptions, ExpertOptions {
+/** gripperSpeedMmS defaults to the live arm's (LIVE_GRIPPER_SPEED_MM_S); Infinity closes in one step. */
+export interface ExpertEpisodeOptions extends TabletopWorldOptions, ExpertOptions {
   maxSteps?: number;
   /** Control period; 0.1 s = 10 Hz. */
   dtS?: number;
@@ -423,7 +436,10 @@ export function runExpertEpisode(
 ): ExpertEpisodeResult {
   const maxSteps = options.maxSteps ?? DEFAULT_EXPERT_MAX_STEPS;
   const dtS = options.dtS ?? 0.1;
-  const world = new TabletopWorld(chain, seed, options);
+  const world = new TabletopWorld(chain, seed, {
+    ...options,
+    gripperSpeedMmS: options.gripperSpeedMmS ?? LIVE_GRIPPER_SPEED_MM_S,
+  });
   const expert = new ScriptedExpert(chain, world.task, {
     noiseStd: options.noiseStd,
     seed: options.seed ?? deriveSeed(seed, 'expert-noise'),

@@ -1,4 +1,4 @@
-import { GRIPPER_MAX_STROKE_MM } from '../../robot/a1Spec';
+import { DEFAULT_GRIPPER_MM_PER_RAD, GRIPPER_MAX_STROKE_MM } from '../../robot/a1Spec';
 import {
   addVec3,
   forwardKinematics,
@@ -20,6 +20,21 @@ export const GRASP_MARGIN_MM = 3;
 const MIN_FINGER_DEPTH_M = 0.005;
 /** The TCP may sit this far below the object's bottom (fingertips beside it, touching the table). */
 const BELOW_BOTTOM_SLACK_M = 0.01;
+
+/**
+ * How fast the live arm's gripper opens and closes: the safety governor's gripper cap (1 rad/s) times the
+ * stroke per motor radian. Kinematic runs (evaluation, demonstrations) pass it so that a policy which
+ * lifts before its fingers have closed fails there as it would on the arm.
+ */
+export const LIVE_GRIPPER_SPEED_MM_S = 1 * DEFAULT_GRIPPER_MM_PER_RAD;
+
+export interface TabletopWorldOptions extends SceneOptions {
+  /**
+   * The fingers move toward the commanded opening at most this fast. Default: no limit, for callers that
+   * feed the measured opening of an arm whose own dynamics limit it (the live sim).
+   */
+  gripperSpeedMmS?: number;
+}
 
 export type WorldEventType = 'grasp' | 'distractor_grasp' | 'release';
 
@@ -56,11 +71,16 @@ export class TabletopWorld {
   private grasp: Grasp | null = null;
   private readonly eventLog: WorldEvent[] = [];
 
+  private readonly gripperSpeedMmS: number;
+
   constructor(
     private readonly chain: KinematicChain,
     seed: number,
-    options: SceneOptions = {},
+    options: TabletopWorldOptions = {},
   ) {
+    const speed = options.gripperSpeedMmS ?? Infinity;
+    if (!(speed > 0)) throw new RangeError(`gripper speed must be above 0 mm/s, got ${speed}`);
+    this.gripperSpeedMmS = speed;
     this.state = generateScene(seed, options);
     this.task = sceneTask(this.state);
   }
@@ -92,8 +112,8 @@ export class TabletopWorld {
   }
 
   /**
-   * Advances the world to the arm's new joint angles and commanded gripper opening (0 … 60 mm). A
-   * held object keeps the fingers from closing past its width.
+   * Advances the world to the arm's new joint angles and commanded gripper opening (0 … 60 mm), which the
+   * fingers approach at most at the gripper speed. A held object keeps them from closing past its width.
    */
   step(armQRad: readonly number[], gripperOpeningMm: number, dtS: number): void {
     if (armQRad.length !== this.chain.joints.length || !armQRad.every(Number.isFinite)) {
@@ -102,8 +122,10 @@ export class TabletopWorld {
     if (!Number.isFinite(gripperOpeningMm) || !(Number.isFinite(dtS) && dtS >= 0)) {
       throw new Error(`gripper opening (${gripperOpeningMm} mm) and time step (${dtS} s) must be finite, dt ≥ 0`);
     }
-    const commandedMm = Math.min(GRIPPER_MAX_STROKE_MM, Math.max(0, gripperOpeningMm));
     const previousMm = this.state.gripperOpeningMm;
+    const targetMm = Math.min(GRIPPER_MAX_STROKE_MM, Math.max(0, gripperOpeningMm));
+    const reachMm = Number.isFinite(this.gripperSpeedMmS) ? this.gripperSpeedMmS * dtS : Infinity;
+    const commandedMm = Math.min(previousMm + reachMm, Math.max(previousMm - reachMm, targetMm));
     this.state.timeS += dtS;
     this.state.armQRad = [...armQRad];
     const tcp = forwardKinematics(this.chain, armQRad);

@@ -1,0 +1,58 @@
+/**
+ * Everything that shapes coach-tiny. The camera is 4:3 like the live sim's scene camera (no squashing),
+ * and the encoder sees only the crop where the table's workspace and the gripper appear.
+ */
+export interface DefaultModelSpec {
+  camera: { widthPx: number; heightPx: number };
+  /** The part of the camera image the encoder looks at. */
+  crop: { top: number; left: number; heightPx: number; widthPx: number };
+  /** The fine feature map: non-overlapping patches of this many pixels (a stride-`patchPx` convolution). */
+  patchPx: number;
+  fineChannels: number;
+  /** The coarse map: 2 × 2 cells of the fine one (a stride-2 convolution). */
+  coarseChannels: number;
+  maxTokens: number;
+  tokenWidth: number;
+  /** Attention queries over the image cells: the named object, the goal, the gripper (learned). */
+  queries: number;
+  stateWidth: number;
+  taskWidth: number;
+  contextWidth: number;
+  chunkLength: number;
+  dims: number;
+  flowSteps: number;
+  timeFeatures: number;
+  expertWidth: number;
+  expertBlocks: number;
+  /** Seeds the initial weights. */
+  seed: number;
+}
+
+export const DEFAULT_MODEL_SPEC: DefaultModelSpec = {
+  camera: { widthPx: 160, heightPx: 120 },
+  crop: { top: 24, left: 24, heightPx: 80, widthPx: 112 },
+  patchPx: 4,
+  fineChannels: 32,
+  coarseChannels: 64,
+  maxTokens: 8,
+  tokenWidth: 16,
+  queries: 3,
+  stateWidth: 32,
+  taskWidth: 32,
+  contextWidth: 128,
+  chunkLength: 5,
+  dims: 7,
+  flowSteps: 10,
+  timeFeatures: 32,
+  expertWidth: 256,
+  expertBlocks: 3,
+  seed: 7,
+};
+
+/** Cells of the fine feature map (the coarse one has half as many rows and columns). */
+export function fineGrid(spec: DefaultModelSpec): { rows: number; cols: number } {
+  const { crop, patchPx } = spec;
+  if (crop.heightPx % (2 * patchPx) !== 0 || crop.widthPx % (2 * patchPx) !== 0)
+    throw new RangeError(`the crop (${crop.widthPx}×${crop.heightPx}) must be a whole number of 2 × 2 patches`);
+  return { rows: crop.heightPx / patchPx, cols: crop.widthPx / patchPx };
+}

@@ -1,0 +1,166 @@
+import { ROBOT_STATE_DIMS } from '../../../shared/policy/modelManifest';
+import type { KinematicChain } from '../../../shared/robot/kinematics';
+import { deriveSeed } from '../../../shared/sim/world/random';
+import { DEFAULT_SCENE_CAMERA } from '../../../shared/sim/world/sceneGenerator';
+import { cameraFromSpec } from '../../sim/render/cameraProjection';
+import { linear } from '../../policy/testPackage/layers';
+import { int, ints, OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
+import { fineGrid, type DefaultModelSpec } from './defaultModelSpec';
+import { flattenTo, forwardKinematicsNodes, tablePlaneNodes } from './geometryLayers';
+
+/** Height of the plane image points are projected onto: about where objects' middles are. */
+const OBJECT_PLANE_Z_M = 0.02;
+
+const BATCH = 'batch';
+
+const cameraSize = (spec: DefaultModelSpec) => ({ widthPx: spec.camera.widthPx, heightPx: spec.camera.heightPx });
+
+/** Names of the prefix's inputs and its one output. */
+export const PREFIX_IO = {
+  image: 'image',
+  ids: 'input_ids',
+  mask: 'attention_mask',
+  state: 'robot_state',
+  context: 'context',
+} as const;
+
+/** The extra output of the warm-up build: each query's soft-argmax point [B, Q, 2] in the crop's −1 … 1. */
+export const PREFIX_KEYPOINTS = 'keypoints';
+
+/** Cell centres of a rows × cols grid as [x, y] in −1 … 1, row-major (the order the features are flattened in). */
+export function cellCoordinates(rows: number, cols: number): number[] {
+  const values: number[] = [];
+  for (let row = 0; row < rows; row += 1)
+    for (let col = 0; col < cols; col += 1) values.push(((col + 0.5) / cols) * 2 - 1, ((row + 0.5) / rows) * 2 - 1);
+  return values;
+}
+
+/** Relu(Conv) with a square kernel whose stride is its size (patches that do not overlap), He-initialised. */
+function patchConv(
+  g: OnnxGraphBuilder,
+  x: string,
+  name: string,
+  inChannels: number,
+  outChannels: number,
+  size: number,
+) {
+  const weight = g.weight(
+    `${name}.weight`,
+    [outChannels, inChannels, size, size],
+    Math.sqrt(2 / (inChannels * size * size)),
+  );
+  const bias = g.filled(`${name}.bias`, [outChannels], 0);
+  const conv = g.op('Conv', [x, weight, bias], { kernel_shape: ints([size, size]), strides: ints([size, size]) });
+  return g.op('Relu', [conv]);
+}
+
+/**
+ * coach-tiny's prefix. The scene image is cropped to where the workspace and the gripper appear and
+ * encoded at two scales: fine cells (one per patchPx × patchPx patch) and coarse cells (2 × 2 fine ones,
+ * with a larger view that tells objects apart), each with a learned position embedding. The
+ * instruction's word embeddings, kept in order, give `queries` attention queries (the named object, the
+ * goal, the gripper); a query's logit at a fine cell is its match with the fine features plus its match
+ * with the coarse cell above it. A softmax over the fine cells gives each query a soft-argmax position and
+ * the features it found there. Geometry the network need not learn is computed in the graph: the TCP's
+ * pose by forward kinematics of the joint angles, and where each query's image point lies on the table
+ * (through the nominal scene camera), also relative to the TCP. These, a task embedding and the robot
+ * state make the context [B, width].
+ * The batch axis stays symbolic throughout (Reshape with 0 copies it), so the trainer runs it batched.
+ */
+export async function buildDefaultPrefix(
+  spec: DefaultModelSpec,
+  vocabSize: number,
+  chain: KinematicChain,
+  options: { keypointsOutput?: boolean } = {},
+): Promise<Uint8Array> {
+  const g = new OnnxGraphBuilder('coach_tiny_prefix', deriveSeed(spec.seed, 'prefix'));
+  const { camera, crop, maxTokens, tokenWidth, queries, fineChannels: fineC, coarseChannels: coarseC } = spec;
+  const { rows, cols } = fineGrid(spec);
+  const cells = rows * cols;
+  const image = g.input(PREFIX_IO.image, 'float32', [BATCH, 3, camera.heightPx, camera.widthPx]);
+  const ids = g.input(PREFIX_IO.ids, 'int64', [BATCH, maxTokens]);
+  const mask = g.input(PREFIX_IO.mask, 'int64', [BATCH, maxTokens]);
+  const state = g.input(PREFIX_IO.state, 'float32', [BATCH, ROBOT_STATE_DIMS]);
+
+  const cropped = g.op('Slice', [
+    image,
+    g.constant([crop.top, crop.left], [2]),
+    g.constant([crop.top + crop.heightPx, crop.left + crop.widthPx], [2]),
+    g.constant([2, 3], [2]),
+  ]);
+  const fineMap = patchConv(g, cropped, 'encoder.fine', 3, fineC, spec.patchPx);
+  const coarseMap = patchConv(g, fineMap, 'encoder.coarse', fineC, coarseC, 2);
+  const fine = g.op('Reshape', [
+    g.op('Add', [fineMap, g.weight('encoder.fine_position', [1, fineC, rows, cols], 0.1)]),
+    g.constant([0, fineC, cells], [3]),
+  ]);
+  // Each coarse cell repeated over its 2 × 2 fine cells: [B, C, rows/2, 1, cols/2, 1] × ones [.., 2, .., 2].
+  const coarseWithPosition = g.op('Add', [
+    coarseMap,
+    g.weight('encoder.coarse_position', [1, coarseC, rows / 2, cols / 2], 0.1),
+  ]);
+  const coarse = g.op('Reshape', [
+    g.op('Mul', [
+      g.op('Reshape', [coarseWithPosition, g.constant([0, coarseC, rows / 2, 1, cols / 2, 1], [6])]),
+      g.constant(new Array<number>(4).fill(1), [1, 1, 1, 2, 1, 2], 'float32'),
+    ]),
+    g.constant([0, coarseC, cells], [3]),
+  ]);
+  const features = g.op('Concat', [fine, coarse], { axis: int(1) });
+  const channels = fineC + coarseC;
+
+  // Instruction: word embeddings in order (padding zeroed), flattened, so "X near Y" differs from "Y near X".
+  const tokens = g.op('Gather', [g.weight('instruction.embedding', [vocabSize, tokenWidth], 1), ids]);
+  const tokenMask = g.op('Unsqueeze', [g.op('Cast', [mask], { to: int(1) }), g.constant([2], [1])]);
+  const words = g.op('Reshape', [g.op('Mul', [tokens, tokenMask]), g.constant([0, maxTokens * tokenWidth], [2])]);
+
+  const queryVectors = g.op('Reshape', [
+    linear(g, words, 'instruction.queries', maxTokens * tokenWidth, queries * channels, 1 / Math.sqrt(channels)),
+    g.constant([0, queries, channels], [3]),
+  ]);
+  const attention = g.op('Softmax', [g.op('MatMul', [queryVectors, features])], { axis: int(-1) });
+  const where = g.op('MatMul', [attention, g.constant(cellCoordinates(rows, cols), [cells, 2], 'float32')]);
+  const what = g.op('MatMul', [attention, g.op('Transpose', [features], { perm: ints([0, 2, 1]) })]);
+  const found = g.op('Reshape', [
+    g.op('Concat', [where, what], { axis: int(2) }),
+    g.constant([0, queries * (channels + 2)], [2]),
+  ]);
+
+  // Geometry: the TCP by forward kinematics; each query's point on the table, absolute and from the TCP.
+  const tcp = forwardKinematicsNodes(g, state, chain);
+  const tcpPosition = flattenTo(g, tcp.positionM, 3);
+  const tcpXy = g.op('Unsqueeze', [
+    g.op('Slice', [tcpPosition, g.constant([0], [1]), g.constant([2], [1]), g.constant([1], [1])]),
+    g.constant([1], [1]),
+  ]); // [B, 1, 2]
+  const pixels = g.op('Add', [
+    g.op('Mul', [where, g.constant([crop.widthPx / 2, crop.heightPx / 2], [2], 'float32')]),
+    g.constant([crop.left + crop.widthPx / 2, crop.top + crop.heightPx / 2], [2], 'float32'),
+  ]);
+  const nominal = cameraFromSpec(DEFAULT_SCENE_CAMERA, cameraSize(spec));
+  const onTable = tablePlaneNodes(g, pixels, nominal, OBJECT_PLANE_Z_M);
+  const fromTcp = g.op('Sub', [onTable, tcpXy]);
+  const geometry = g.op(
+    'Concat',
+    [
+      flattenTo(g, g.op('Mul', [fromTcp, g.constant([10], [1], 'float32')]), queries * 2),
+      flattenTo(g, g.op('Mul', [onTable, g.constant([5], [1], 'float32')]), queries * 2),
+    ],
+    { axis: int(1) },
+  );
+
+  const task = g.op('Gelu', [linear(g, words, 'instruction.task', maxTokens * tokenWidth, spec.taskWidth)]);
+  const armFeatures = g.op(
+    'Concat',
+    [state, g.op('Mul', [tcpPosition, g.constant([5], [1], 'float32')]), flattenTo(g, tcp.rotation, 9)],
+    { axis: int(1) },
+  );
+  const arm = g.op('Gelu', [linear(g, armFeatures, 'state', ROBOT_STATE_DIMS + 12, spec.stateWidth)]);
+  const joined = g.op('Concat', [found, geometry, task, arm], { axis: int(1) });
+  const joinedWidth = queries * (channels + 2) + queries * 4 + spec.taskWidth + spec.stateWidth;
+  const context = g.op('Gelu', [linear(g, joined, 'context_proj', joinedWidth, spec.contextWidth)]);
+  g.output(context, PREFIX_IO.context, 'float32', [BATCH, spec.contextWidth]);
+  // The same graph and weights with the queries' soft-argmax points as a second output, for the warm-up.
+  if (options.keypointsOutput) g.output(where, PREFIX_KEYPOINTS, 'float32', [BATCH, queries, 2]);
+  return g.toBytes();
+}

@@ -1,0 +1,80 @@
+import type { PinholeCamera } from '../../sim/render/cameraProjection';
+import { poseFromXyzRpy, type KinematicChain, type Mat3 } from '../../../shared/robot/kinematics';
+import { int, type OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
+
+const flat = (m: Mat3) => [...m];
+
+/**
+ * Forward kinematics of the arm as graph nodes: joint angles q [B, ≥6] (the robot state) → the TCP's
+ * position [B, 3, 1] (m) and rotation [B, 3, 3] in the base frame. Each joint's rotation about its unit
+ * axis a is Rodrigues' a·aᵀ + sin q·[a]ₓ + cos q·(I − a·aᵀ), with constant matrices from the URDF, so the
+ * policy reads where its tool is instead of learning the kinematics from data.
+ */
+export function forwardKinematicsNodes(
+  g: OnnxGraphBuilder,
+  state: string,
+  chain: KinematicChain,
+): { positionM: string; rotation: string } {
+  let rotation: string | null = null;
+  let position: string | null = null;
+  chain.joints.forEach((joint, index) => {
+    const origin = poseFromXyzRpy(joint.originXyzM, joint.originRpyRad);
+    const norm = Math.hypot(...joint.axis);
+    const [x, y, z] = joint.axis.map((v) => v / norm) as [number, number, number];
+    const outer = [x * x, x * y, x * z, y * x, y * y, y * z, z * x, z * y, z * z];
+    const cross = [0, -z, y, z, 0, -x, -y, x, 0];
+    const rest = [1, 0, 0, 0, 1, 0, 0, 0, 1].map((v, i) => v - outer[i]!);
+    const q = g.op('Unsqueeze', [
+      g.op('Slice', [state, g.constant([index], [1]), g.constant([index + 1], [1]), g.constant([1], [1])]),
+      g.constant([2], [1]),
+    ]); // [B, 1, 1]
+    const jointRotation = g.op('Add', [
+      g.op('Add', [
+        g.constant(outer, [3, 3], 'float32'),
+        g.op('Mul', [g.op('Sin', [q]), g.constant(cross, [3, 3], 'float32')]),
+      ]),
+      g.op('Mul', [g.op('Cos', [q]), g.constant(rest, [3, 3], 'float32')]),
+    ]);
+    const originRotation = g.constant(flat(origin.rotation), [3, 3], 'float32');
+    const originPosition = g.constant([...origin.positionM], [3, 1], 'float32');
+    if (rotation === null || position === null) {
+      position = originPosition;
+      rotation = g.op('MatMul', [originRotation, jointRotation]);
+    } else {
+      position = g.op('Add', [position, g.op('MatMul', [rotation, originPosition])]);
+      rotation = g.op('MatMul', [g.op('MatMul', [rotation, originRotation]), jointRotation]);
+    }
+  });
+  const tcp = chain.tcpFromLastJoint;
+  return {
+    positionM: g.op('Add', [position!, g.op('MatMul', [rotation!, g.constant([...tcp.positionM], [3, 1], 'float32')])]),
+    rotation: g.op('MatMul', [rotation!, g.constant(flat(tcp.rotation), [3, 3], 'float32')]),
+  };
+}
+
+/**
+ * Image points → where their viewing rays meet the horizontal plane z = planeZM, through a pinhole camera
+ * (the nominal scene camera; each scene's is jittered a little, which the rest of the network absorbs).
+ * pixels [B, Q, 2] (x, y in the camera's pixels) → [B, Q, 2] base-frame x, y in metres.
+ */
+export function tablePlaneNodes(g: OnnxGraphBuilder, pixels: string, camera: PinholeCamera, planeZM: number): string {
+  const { right, down, forward, eyeM, focalPx, cxPx, cyPx } = camera;
+  // ray(u, v) = forward + (u − cx)/f · right + (v − cy)/f · down = base + u·du + v·dv
+  const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
+  const directions = [...right.map((v) => v / focalPx), ...down.map((v) => v / focalPx)];
+  const ray = g.op('Add', [
+    g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
+    g.constant(base, [3], 'float32'),
+  ]);
+  const slice = (from: number, to: number) =>
+    g.op('Slice', [ray, g.constant([from], [1]), g.constant([to], [1]), g.constant([2], [1])]);
+  const along = g.op('Div', [g.constant([planeZM - eyeM[2]], [1], 'float32'), slice(2, 3)]); // [B, Q, 1]
+  return g.op('Add', [g.constant([eyeM[0], eyeM[1]], [2], 'float32'), g.op('Mul', [along, slice(0, 2)])]);
+}
+
+/** x [B, ...] → [B, n] (Reshape with 0 keeps the batch symbolic). */
+export function flattenTo(g: OnnxGraphBuilder, x: string, n: number): string {
+  return g.op('Reshape', [x, g.constant([0, n], [2])]);
+}
+
+export { int };

@@ -1,0 +1,138 @@
+import { deriveSeed, SeededRandom } from '../../../shared/sim/world/random';
+import { loadModelPackage } from '../../policy/modelPackage';
+import { InstructionTokenizer } from '../../policy/instructionTokenizer';
+import { testVocabulary } from '../../policy/testPackage/testTokenizer';
+import { BcBatchBuilder } from '../bc/batchBuilder';
+import { jaxFeeds } from '../bc/prefixContext';
+import {
+  compileGraph,
+  parseOnnxModel,
+  readWeights,
+  writeInitializers,
+  arrayFromData,
+  ONNX_TYPE,
+  type Params,
+} from '../onnx';
+import { blockUntilReady, jit, np, tree, valueAndGrad, type JaxArray, type JsTree } from '../onnx/jax';
+import {
+  adamWScalars,
+  adamWUpdate,
+  DEFAULT_ADAMW,
+  initAdamW,
+  type AdamWScalars,
+  type AdamWState,
+} from '../optim/adamW';
+import { learningRateAt } from '../optim/learningRateSchedule';
+import type { DemoDataset } from '../demonstrations/demoDataset';
+import { KEYPOINTS } from '../demonstrations/demoRollout';
+import type { KinematicChain } from '../../../shared/robot/kinematics';
+import type { DefaultModelSpec } from './defaultModelSpec';
+import { buildDefaultPrefix, PREFIX_KEYPOINTS } from './defaultPrefix';
+
+export interface WarmupOptions {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+/** Pixels of the camera image → the crop's −1 … 1 frame the attention's soft-argmax works in. */
+export function pixelsToCrop(spec: DefaultModelSpec, pixels: ArrayLike<number>): Float32Array {
+  const { crop } = spec;
+  return Float32Array.from(pixels, (value, i) =>
+    i % 2 === 0 ? ((value - crop.left) / crop.widthPx) * 2 - 1 : ((value - crop.top) / crop.heightPx) * 2 - 1,
+  );
+}
+
+/**
+ * Localisation warm-up of the prefix's image encoder and attention: the queries' soft-argmax points are
+ * fitted (mean squared error) to where the named object, the goal and the TCP appear in each
+ * demonstration picture. These labels come from the simulator and are used only here; the policy still
+ * sees nothing but pixels, the instruction and the robot state. Behaviour cloning then starts from an
+ * encoder that already finds what the instruction names, instead of discovering it through the action
+ * loss alone. Returns the prefix graph with the warmed-up weights (same graph as `prefixBytes`).
+ */
+export async function warmUpLocalization(
+  baseDir: string,
+  prefixBytes: Uint8Array,
+  chain: KinematicChain,
+  spec: DefaultModelSpec,
+  dataset: DemoDataset,
+  options: WarmupOptions,
+  log: (line: string) => void,
+): Promise<{ prefix: Uint8Array; losses: number[] }> {
+  const pkg = await loadModelPackage(baseDir);
+  const builder = new BcBatchBuilder(
+    pkg.manifest,
+    new InstructionTokenizer(pkg.tokenizerJson, pkg.tokenizerConfig, pkg.manifest.instruction),
+  );
+  const graph = compileGraph(
+    parseOnnxModel(await buildDefaultPrefix(spec, testVocabulary().length, chain, { keypointsOutput: true })),
+  );
+  let params: Params = graph.params;
+  let state: AdamWState = initAdamW(params);
+  const decayed = new Set(
+    Object.entries(params)
+      .filter(([, p]) => p.shape.length >= 2)
+      .map(([name]) => name),
+  );
+  const loss = (p: Params, inputs: Record<string, JaxArray>, labels: JaxArray) => {
+    const outputs = graph.run(p, inputs);
+    for (const [name, array] of Object.entries(outputs)) if (name !== PREFIX_KEYPOINTS) array.dispose();
+    const error = outputs[PREFIX_KEYPOINTS]!.sub(labels);
+    return np.mean(error.ref.mul(error));
+  };
+  const step = jit(
+    (p: Params, s: AdamWState, inputs: Record<string, JaxArray>, labels: JaxArray, scalars: AdamWScalars<JaxArray>) => {
+      const [value, grads] = valueAndGrad(loss)(tree.ref(p), inputs, labels);
+      const next = adamWUpdate(p, grads as Params, s, scalars, DEFAULT_ADAMW, (name) => decayed.has(name));
+      return [value, next.params, next.state] as JsTree<JaxArray>;
+    },
+  );
+  const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
+  const schedule = {
+    peakLearningRate: options.learningRate,
+    warmupSteps: Math.min(100, Math.floor(options.steps / 10)),
+    totalSteps: options.steps,
+    minLearningRate: 0,
+  };
+  const losses: number[] = [];
+  const started = performance.now();
+  try {
+    for (let k = 0; k < options.steps; k += 1) {
+      const random = new SeededRandom(deriveSeed(options.seed, `warmup/step/${k}`));
+      const indices = Array.from({ length: options.batchSize }, () => random.int(0, dataset.size - 1));
+      const samples = indices.map((index) => dataset.get(index));
+      const labels = new Float32Array(options.batchSize * KEYPOINTS * 2);
+      indices.forEach((index, b) => labels.set(pixelsToCrop(spec, dataset.keypointsOf(index)), b * KEYPOINTS * 2));
+      const scalars = adamWScalars(DEFAULT_ADAMW, k, learningRateAt(schedule, k));
+      const [value, nextParams, nextState] = step(
+        params,
+        state,
+        jaxFeeds(builder.prefixFeeds(samples)),
+        arrayFromData(labels, [options.batchSize, KEYPOINTS, 2], ONNX_TYPE.float32),
+        {
+          learningRate: scalar(scalars.learningRate),
+          biasCorrection1: scalar(scalars.biasCorrection1),
+          biasCorrection2: scalar(scalars.biasCorrection2),
+        },
+      ) as unknown as [JaxArray, Params, AdamWState];
+      params = await blockUntilReady(nextParams);
+      state = await blockUntilReady(nextState);
+      losses.push(value.item());
+      if ((k + 1) % 200 === 0 || k + 1 === options.steps) {
+        const recent = losses.slice(-50);
+        log(
+          `localisation warm-up: step ${k + 1}/${options.steps}, loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)}, ` +
+            `${((k + 1) / ((performance.now() - started) / 1000)).toFixed(2)} steps/s`,
+        );
+      }
+    }
+    const weights = await readWeights(params);
+    return { prefix: writeInitializers(prefixBytes, weights), losses };
+  } finally {
+    step.dispose();
+    tree.dispose([params, state]);
+    graph.dispose();
+  }
+}

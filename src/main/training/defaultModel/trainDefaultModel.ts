@@ -1,0 +1,183 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EvaluationReport } from '../../../shared/evaluation/evaluationTypes';
+import { evaluationRequestSchema } from '../../../shared/evaluation/evaluationTypes';
+import { TASK_TEMPLATES } from '../../../shared/sim/world/tasks';
+import { evaluatePolicy } from '../../evaluation/evaluatePolicy';
+import { loadPackagePolicy } from '../../evaluation/packagePolicy';
+import { loadArmChain } from '../../robot/urdf/loadUrdf';
+import { trainBehaviourCloning, type BcTrainingResult } from '../bc';
+import type { TrainingProgress } from '../trainingTypes';
+import { actionStats } from '../demonstrations/actionStats';
+import { demoCacheDir, loadDemoCache, saveDemoCache } from '../demonstrations/demoCache';
+import type { DemoConfig } from '../demonstrations/demoConfig';
+import type { DemoDataset } from '../demonstrations/demoDataset';
+import { generateDemonstrations } from '../demonstrations/generateDemonstrations';
+import { writeDefaultModelPackage } from './buildDefaultModelPackage';
+import { DEFAULT_MODEL_NAME } from './defaultManifest';
+import type { DefaultModelSpec } from './defaultModelSpec';
+import { warmUpLocalization, type WarmupOptions } from './localizationWarmup';
+
+export interface DefaultTrainingPlan {
+  appRoot: string;
+  spec: DefaultModelSpec;
+  demos: DemoConfig;
+  training: { steps: number; batchSize: number; learningRate: number; seed: number };
+  /** Localisation warm-up of the prefix before behaviour cloning (steps 0: none). */
+  warmup: WarmupOptions;
+  outDir: string;
+  version: string;
+  /** Demonstrations are cached here by config (null: always generate). */
+  cacheRoot: string | null;
+  workers: number;
+  /** Attempts per template on the held-out seeds after training (0: no evaluation). */
+  evalEpisodesPerTemplate: number;
+  evalSeedSet: 'heldout' | 'train';
+  log: (line: string) => void;
+}
+
+export interface DefaultTrainingResult {
+  demoSamples: number;
+  demoSeconds: number;
+  warmupSeconds: number;
+  warmupFinalLoss: number | null;
+  training: BcTrainingResult;
+  evaluation: EvaluationReport | null;
+  totalSeconds: number;
+}
+
+async function demonstrations(plan: DefaultTrainingPlan): Promise<{ dataset: DemoDataset; seconds: number }> {
+  const started = Date.now();
+  const cacheDir = plan.cacheRoot ? demoCacheDir(plan.cacheRoot, plan.demos) : null;
+  const cached = cacheDir ? await loadDemoCache(cacheDir, plan.demos) : null;
+  if (cached) {
+    plan.log(`demonstrations: ${cached.size} samples from the cache ${cacheDir}`);
+    return { dataset: cached, seconds: (Date.now() - started) / 1000 };
+  }
+  let lastLogMs = 0;
+  const { dataset, report } = await generateDemonstrations(loadArmChain(plan.appRoot), plan.demos, {
+    workers: plan.workers,
+    appRoot: plan.appRoot,
+    onEpisode: (done, total, samples) => {
+      if (Date.now() - lastLogMs > 15_000 || done === total) {
+        lastLogMs = Date.now();
+        plan.log(`demonstrations: ${done}/${total} episodes, ${samples} samples`);
+      }
+    },
+  });
+  plan.log(
+    `demonstrations: ${report.samples} samples from ${report.episodes - report.skippedEpisodes} episodes ` +
+      `(${report.skippedEpisodes} unsuccessful left out) in ${report.durationS.toFixed(0)} s`,
+  );
+  if (cacheDir) await saveDemoCache(cacheDir, plan.demos, dataset);
+  return { dataset, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * coach-tiny from scratch: scripted-expert demonstrations on training seeds → an untrained package with
+ * the demonstrations' action statistics → behaviour cloning (flow matching) → the trained package at
+ * outDir → an evaluation on held-out seeds. Every step is seeded, so a run repeats.
+ */
+export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<DefaultTrainingResult> {
+  const started = Date.now();
+  const { dataset, seconds: demoSeconds } = await demonstrations(plan);
+  const stats = actionStats(dataset);
+  const baseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-tiny-base-'));
+  try {
+    const chain = loadArmChain(plan.appRoot);
+    await writeDefaultModelPackage(baseDir, chain, plan.spec, stats, {
+      version: `${plan.version}-untrained`,
+      description: 'coach-tiny before training (seeded initial weights).',
+    });
+    const warmupStarted = Date.now();
+    let warmupFinalLoss: number | null = null;
+    if (plan.warmup.steps > 0) {
+      const prefixPath = path.join(baseDir, 'prefix.onnx');
+      const warmed = await warmUpLocalization(
+        baseDir,
+        new Uint8Array(await fs.readFile(prefixPath)),
+        chain,
+        plan.spec,
+        dataset,
+        plan.warmup,
+        plan.log,
+      );
+      await fs.writeFile(prefixPath, warmed.prefix);
+      const recent = warmed.losses.slice(-50);
+      warmupFinalLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
+    }
+    const warmupSeconds = (Date.now() - warmupStarted) / 1000;
+    const { steps, batchSize, learningRate, seed } = plan.training;
+    let lastLogMs = 0;
+    const training = await trainBehaviourCloning({
+      modelDir: baseDir,
+      dataset,
+      outDir: plan.outDir,
+      overwrite: true,
+      steps,
+      batchSize,
+      learningRate,
+      seed,
+      output: {
+        name: DEFAULT_MODEL_NAME,
+        version: plan.version,
+        trained: true,
+        description:
+          `Coach's default policy: a small image- and instruction-conditioned flow-matching policy trained by ` +
+          `behaviour cloning on ${dataset.size} scripted-expert samples from the simulated tabletop ` +
+          `(${steps} steps, batch ${batchSize}, learning rate ${learningRate}, seed ${seed}). ` +
+          `Built by "npm run train:default"; see docs/default-policy.md.`,
+      },
+      onProgress: (progress: TrainingProgress) => {
+        const now = Date.now();
+        if (progress.phase !== 'training' || now - lastLogMs > 30_000 || progress.step === progress.totalSteps) {
+          lastLogMs = now;
+          plan.log(formatProgress(progress));
+        }
+      },
+    });
+    plan.log(
+      `training: ${training.steps} steps in ${training.durationS.toFixed(0)} s ` +
+        `(${training.stepsPerS?.toFixed(2) ?? '–'} steps/s), final loss ${training.finalLoss?.toFixed(4)}, ` +
+        `smoothed ${training.smoothedLoss?.toFixed(4)}, ${training.trainedParameters} parameters`,
+    );
+    const evaluation = plan.evalEpisodesPerTemplate > 0 ? await evaluate(plan) : null;
+    return {
+      demoSamples: dataset.size,
+      demoSeconds,
+      warmupSeconds,
+      warmupFinalLoss,
+      training,
+      evaluation,
+      totalSeconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await fs.rm(baseDir, { recursive: true, force: true });
+  }
+}
+
+function formatProgress(p: TrainingProgress): string {
+  const parts = [`training: ${p.phase}`, `step ${p.step}/${p.totalSteps}`];
+  if (p.smoothedLoss !== null) parts.push(`loss ${p.smoothedLoss.toFixed(4)}`);
+  if (p.phase === 'training') parts.push(`lr ${p.learningRate.toExponential(2)}`);
+  if (p.stepsPerS !== null) parts.push(`${p.stepsPerS.toFixed(2)} steps/s`);
+  if (p.etaS !== null && p.phase === 'training') parts.push(`eta ${(p.etaS / 60).toFixed(1)} min`);
+  if (p.message) parts.push(p.message);
+  return parts.join(', ');
+}
+
+async function evaluate(plan: DefaultTrainingPlan): Promise<EvaluationReport> {
+  const loaded = await loadPackagePolicy(plan.outDir);
+  try {
+    const request = evaluationRequestSchema.parse({
+      modelPath: plan.outDir,
+      templates: [...TASK_TEMPLATES],
+      episodesPerTemplate: plan.evalEpisodesPerTemplate,
+      seedSet: plan.evalSeedSet,
+    });
+    return await evaluatePolicy(loadArmChain(plan.appRoot), loaded.policy, loaded.model, request);
+  } finally {
+    await loaded.release();
+  }
+}

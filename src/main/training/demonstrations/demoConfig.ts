@@ -1,0 +1,69 @@
+import { TASK_TEMPLATES, type TaskTemplate } from '../../../shared/sim/world/tasks';
+import { MAX_DISTRACTORS } from '../../../shared/sim/world/sceneGenerator';
+import { LIVE_GRIPPER_SPEED_MM_S } from '../../../shared/sim/world/tabletopWorld';
+import { assertTrainingSeed, sceneSeed } from '../../../shared/evaluation/seedSets';
+
+/** What a set of scripted-expert demonstrations is made of; the same config always gives the same data. */
+export interface DemoConfig {
+  templates: TaskTemplate[];
+  episodesPerTemplate: number;
+  /**
+   * Demonstrations use training seeds sceneSeed('train', template, firstSeedIndex + i). Indices below it
+   * are left for validating on training scenes nobody demonstrated (coach eval --seed-set train).
+   */
+  firstSeedIndex: number;
+  /** Of every `noisyEvery` episodes, all but the first execute noisy actions (the labels stay clean). */
+  noisyEvery: number;
+  /** Std of the execution noise on translations (m); rotations get 5× it in rad, as the expert's own. */
+  noiseStd: number;
+  camera: { widthPx: number; heightPx: number };
+  chunkLength: number;
+  /** A sample at every this-many steps. */
+  sampleEvery: number;
+  gripperSpeedMmS: number;
+  maxSteps: number;
+  dtS: number;
+}
+
+export const DEFAULT_DEMO_CONFIG: DemoConfig = {
+  templates: [...TASK_TEMPLATES],
+  episodesPerTemplate: 150,
+  firstSeedIndex: 1000,
+  noisyEvery: 2,
+  noiseStd: 0.004,
+  camera: { widthPx: 160, heightPx: 120 },
+  chunkLength: 5,
+  sampleEvery: 1,
+  gripperSpeedMmS: LIVE_GRIPPER_SPEED_MM_S,
+  maxSteps: 300,
+  dtS: 0.1,
+};
+
+/** One demonstration episode to run. */
+export interface DemoEpisodePlan {
+  template: TaskTemplate;
+  seed: number;
+  distractors: number;
+  noiseStd: number;
+}
+
+/**
+ * The episodes of a config, templates interleaved: distractor counts cycle 0…3 and noise follows
+ * `noisyEvery`. Every seed is a training seed (checked).
+ */
+export function planDemoEpisodes(config: DemoConfig): DemoEpisodePlan[] {
+  const plans: DemoEpisodePlan[] = [];
+  for (let i = 0; i < config.episodesPerTemplate; i += 1) {
+    for (const template of config.templates) {
+      const seed = sceneSeed('train', template, config.firstSeedIndex + i);
+      assertTrainingSeed(seed);
+      plans.push({
+        template,
+        seed,
+        distractors: i % (MAX_DISTRACTORS + 1),
+        noiseStd: i % config.noisyEvery === 0 ? 0 : config.noiseStd,
+      });
+    }
+  }
+  return plans;
+}

@@ -1,0 +1,138 @@
+import { A1_JOINT_LIMITS, GRIPPER_MAX_STROKE_MM } from '../../../shared/robot/a1Spec';
+import {
+  A1_HOME_Q_RAD,
+  applyEeDelta,
+  forwardKinematics,
+  type KinematicChain,
+  type Vec3,
+} from '../../../shared/robot/kinematics';
+import { OBJECT_CATALOG, objectHeightM } from '../../../shared/sim/world/objectCatalog';
+import { sceneTask } from '../../../shared/sim/world/sceneGenerator';
+import { taskObjectKinds } from '../../../shared/sim/world/tasks';
+import { cameraFromSpec, projectPoint } from '../../sim/render/cameraProjection';
+import { findCamera } from '../../sim/render/sceneRenderer';
+import { deriveSeed, SeededRandom } from '../../../shared/sim/world/random';
+import {
+  actionToEeDelta,
+  MAX_ROTATION_STEP_RAD,
+  MAX_TRANSLATION_STEP_M,
+  ScriptedExpert,
+  type ExpertAction,
+} from '../../../shared/sim/world/scriptedExpert';
+import { TabletopWorld } from '../../../shared/sim/world/tabletopWorld';
+import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
+import type { DemoEpisodePlan } from './demoConfig';
+
+export interface DemoStep {
+  /** The world the action was chosen in (what the camera sees). */
+  snapshot: WorldSnapshot;
+  /** ROBOT_STATE_NAMES: joints and the gripper's opening fraction, as the evaluation feeds them. */
+  robotState: number[];
+  /** The expert's clean action: the label. */
+  action: ExpertAction;
+}
+
+/** Keypoints per sample: the named object, the goal (container or target; the object for pick_up), the TCP. */
+export const KEYPOINTS = 3;
+
+/**
+ * Where the keypoints appear in the scene camera's picture (x, y in pixels of a widthPx × heightPx image,
+ * the scene's own jittered camera): privileged labels a localisation warm-up may train the encoder with.
+ */
+export function keypointPixels(
+  chain: KinematicChain,
+  snapshot: WorldSnapshot,
+  camera: { widthPx: number; heightPx: number },
+): number[] {
+  const task = sceneTask(snapshot);
+  const kinds = taskObjectKinds(task);
+  const centre = (kind: string): Vec3 => {
+    const object = snapshot.objects.find((candidate) => candidate.kind === kind)!;
+    const [x, y, z] = object.positionM;
+    const up = object.isContainer ? OBJECT_CATALOG[object.kind].floorHeightM : objectHeightM(object.shape) / 2;
+    return [x, y, z + up];
+  };
+  const points = [
+    centre(kinds[0]!),
+    centre(kinds[1] ?? kinds[0]!),
+    forwardKinematics(chain, snapshot.armQRad).positionM,
+  ];
+  const pinhole = cameraFromSpec(findCamera(snapshot, 'scene'), camera);
+  return points.flatMap((point) => {
+    const pixel = projectPoint(pinhole, point);
+    return pixel ? [pixel.xPx, pixel.yPx] : [camera.widthPx / 2, camera.heightPx / 2];
+  });
+}
+
+export interface DemoEpisode {
+  plan: DemoEpisodePlan;
+  instruction: string;
+  success: boolean;
+  steps: DemoStep[];
+}
+
+/**
+ * One demonstration, DART style: the scripted expert chooses a clean action at every state, the arm
+ * executes it with Gaussian noise added (so the states drift off the expert's path and the labels show
+ * the way back), and the world steps kinematically with the gripper speed limit.
+ */
+export function rollOutDemo(
+  chain: KinematicChain,
+  plan: DemoEpisodePlan,
+  options: { gripperSpeedMmS: number; maxSteps: number; dtS: number },
+): DemoEpisode {
+  const world = new TabletopWorld(chain, plan.seed, {
+    template: plan.template,
+    distractors: plan.distractors,
+    gripperSpeedMmS: options.gripperSpeedMmS,
+  });
+  const expert = new ScriptedExpert(chain, world.task);
+  const random = new SeededRandom(deriveSeed(plan.seed, 'demo-noise'));
+  const rotationNoiseScale = MAX_ROTATION_STEP_RAD / MAX_TRANSLATION_STEP_M;
+  const noisy = (value: number, std: number, cap: number) =>
+    std > 0 ? Math.min(cap, Math.max(-cap, value + random.gaussian(0, std))) : value;
+
+  let qRad = [...A1_HOME_Q_RAD];
+  let snapshot = world.snapshot();
+  const steps: DemoStep[] = [];
+  while (steps.length < options.maxSteps && !expert.done) {
+    const action = expert.nextAction(snapshot, qRad);
+    if (expert.done && action.slice(0, 6).every((value) => value === 0)) break;
+    steps.push({ snapshot, robotState: [...qRad, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM], action });
+    const executed = action.map((value, d) =>
+      d < 3
+        ? noisy(value, plan.noiseStd, MAX_TRANSLATION_STEP_M)
+        : d < 6
+          ? noisy(value, plan.noiseStd * rotationNoiseScale, MAX_ROTATION_STEP_RAD)
+          : value,
+    );
+    const ik = applyEeDelta(chain, qRad, actionToEeDelta(executed), { limits: A1_JOINT_LIMITS });
+    qRad = (ik.ok ? ik.qRad : ik.bestQRad).map((value, index) =>
+      Math.min(A1_JOINT_LIMITS[index]!.upperRad, Math.max(A1_JOINT_LIMITS[index]!.lowerRad, value)),
+    );
+    world.step(qRad, action[6] * GRIPPER_MAX_STROKE_MM, options.dtS);
+    snapshot = world.snapshot();
+  }
+  return {
+    plan,
+    instruction: snapshot.instruction ?? '',
+    success: world.taskStatus().success,
+    steps,
+  };
+}
+
+/**
+ * The chunk that follows step `index`: the labels of steps index … index + chunkLength − 1, flattened;
+ * past the episode's end the arm holds still with the gripper as the last action left it.
+ */
+export function chunkTarget(actions: readonly ExpertAction[], index: number, chunkLength: number): Float32Array {
+  const dims = 7;
+  const chunk = new Float32Array(chunkLength * dims);
+  const last = actions[actions.length - 1]!;
+  for (let k = 0; k < chunkLength; k += 1) {
+    const action = actions[index + k];
+    if (action) chunk.set(action, k * dims);
+    else chunk[k * dims + 6] = last[6];
+  }
+  return chunk;
+}

@@ -1,0 +1,56 @@
+import type { KinematicChain } from '../../../shared/robot/kinematics';
+import { renderPolicyImage } from '../../sim/render/sceneRenderer';
+import type { DemoConfig, DemoEpisodePlan } from './demoConfig';
+import { chunkTarget, keypointPixels, KEYPOINTS, rollOutDemo } from './demoRollout';
+
+/** The samples of one demonstration episode, packed in flat arrays (cheap to post between threads). */
+export interface EpisodeSamples {
+  episode: number;
+  success: boolean;
+  instruction: string;
+  count: number;
+  /** [count × H × W × 3] RGB */
+  images: Uint8Array;
+  /** [count × 7] */
+  robotStates: Float32Array;
+  /** [count × chunkLength × 7] */
+  actions: Float32Array;
+  /** [count × KEYPOINTS × 2] pixels (keypointPixels) */
+  keypoints: Float32Array;
+}
+
+/**
+ * Rolls out one planned episode and, when the expert succeeded, draws the scene camera at every
+ * `sampleEvery`-th step with renderPolicyImage (as the live sim and the evaluation deliver it) and
+ * pairs it with the robot state and the next chunk of clean expert actions.
+ */
+export function episodeSamples(
+  chain: KinematicChain,
+  config: DemoConfig,
+  plan: DemoEpisodePlan,
+  episode: number,
+): EpisodeSamples {
+  const demo = rollOutDemo(chain, plan, config);
+  const { widthPx, heightPx } = config.camera;
+  const picked = demo.success ? demo.steps.filter((_, index) => index % config.sampleEvery === 0) : [];
+  const imageBytes = widthPx * heightPx * 3;
+  const width = config.chunkLength * 7;
+  const samples: EpisodeSamples = {
+    episode,
+    success: demo.success,
+    instruction: demo.instruction,
+    count: picked.length,
+    images: new Uint8Array(picked.length * imageBytes),
+    robotStates: new Float32Array(picked.length * 7),
+    actions: new Float32Array(picked.length * width),
+    keypoints: new Float32Array(picked.length * KEYPOINTS * 2),
+  };
+  const actions = demo.steps.map((step) => step.action);
+  picked.forEach((step, k) => {
+    samples.images.set(renderPolicyImage(step.snapshot, chain, 'scene', widthPx, heightPx), k * imageBytes);
+    samples.robotStates.set(step.robotState, k * 7);
+    samples.actions.set(chunkTarget(actions, k * config.sampleEvery, config.chunkLength), k * width);
+    samples.keypoints.set(keypointPixels(chain, step.snapshot, config.camera), k * KEYPOINTS * 2);
+  });
+  return samples;
+}
