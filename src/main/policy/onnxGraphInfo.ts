@@ -47,10 +47,13 @@ const ELEM_TYPES: Record<number, string> = {
   16: 'bfloat16',
 };
 
+/** The name of a TensorProto.DataType code ('float32', 'int64', …). */
+export const onnxElemTypeName = (code: number): string => ELEM_TYPES[code] ?? `type ${code}`;
+
 function describeValue(value: Onnx.ValueInfoProto): GraphTensor {
   const type = value.type?.value;
   if (type?.case !== 'tensorType') return { name: value.name, elemType: 'non-tensor', dims: null };
-  const elemType = ELEM_TYPES[type.value.elemType] ?? `type ${type.value.elemType}`;
+  const elemType = onnxElemTypeName(type.value.elemType);
   const shape = type.value.shape;
   if (!shape) return { name: value.name, elemType, dims: null };
   const dims = shape.dim.map((dim): GraphDim => {

@@ -3,6 +3,7 @@ import type { ArmState } from '../../shared/arm';
 import { AbsurdActionError, chunkToJointTargets, type JointTarget } from '../../shared/policy/actionConversion';
 import {
   IDLE_RUN_STATUS,
+  type ExecutedStep,
   runOptionsSchema,
   type RunOptions,
   type RunOutcome,
@@ -20,20 +21,7 @@ import { chunkOverlay } from './chunkOverlay';
 import type { RunnerArm, RunnerCameras } from './runnerPorts';
 
 /** One executed action, as the recorder keeps it. */
-export interface RunnerStep {
-  stroke: number;
-  /** The action's index inside its chunk. */
-  chunkIndex: number;
-  /** Physical action (the package's action names). */
-  action: number[];
-  /** Sent to the governor: 6 joints + the gripper motor, rad. */
-  jointTargetRad: number[];
-  /** Measured when it was sent: 7 motors, rad. */
-  stateRad: number[];
-  /** With the first action of a chunk: the whole physical chunk, and the other candidates when K > 1. */
-  chunk?: number[][];
-  candidates?: number[][][];
-}
+export type RunnerStep = ExecutedStep;
 
 /** The attempt ended: why, in the operator's words. */
 class RunEnd extends Error {

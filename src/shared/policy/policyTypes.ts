@@ -118,3 +118,19 @@ export const IDLE_RUN_STATUS: RunStatus = {
   task: null,
   seed: null,
 };
+
+/** One action the runner executed: what the recorder writes per step (docs/episodes.md, steps.jsonl). */
+export interface ExecutedStep {
+  stroke: number;
+  /** The action's index inside its chunk. */
+  chunkIndex: number;
+  /** Physical action (the package's action names). */
+  action: number[];
+  /** Sent to the governor: 6 joints + the gripper motor, rad. */
+  jointTargetRad: number[];
+  /** Measured when it was sent: 7 motors, rad. */
+  stateRad: number[];
+  /** With the first action of a chunk: the whole physical chunk, and every candidate when K > 1. */
+  chunk?: number[][];
+  candidates?: number[][][];
+}

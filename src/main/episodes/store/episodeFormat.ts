@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ActionSpace } from '../../../shared/policy/modelManifest';
+import type { ExecutedStep } from '../../../shared/policy/policyTypes';
 import type { EpisodeKind, EpisodeOutcome, EpisodeStatus } from '../../../shared/episodes/episodeTypes';
 
 /** The on-disk layout of one episode (docs/episodes.md). */
@@ -44,16 +45,10 @@ export interface EpisodeHeader {
   end?: EpisodeHeaderEnd;
 }
 
-export interface StepRecord {
+/** A line of steps.jsonl: an executed step with its index and time. */
+export interface StepRecord extends ExecutedStep {
   i: number;
   tS: number;
-  stroke: number;
-  chunkIndex: number;
-  action: number[];
-  jointTargetRad: number[];
-  stateRad: number[];
-  chunk?: number[][];
-  candidates?: number[][][];
 }
 
 export interface FrameIndexRecord {

@@ -2,6 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import * as onnx from 'onnx-buf';
 import fs from 'node:fs';
 import path from 'node:path';
+import { onnxElemTypeName } from '../../policy/onnxGraphInfo';
 
 /** TensorProto.DataType codes the interpreter reads. */
 export const ONNX_TYPE = {
@@ -15,25 +16,8 @@ export const ONNX_TYPE = {
   float64: 11,
 } as const;
 
-const TYPE_NAMES: Record<number, string> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  4: 'uint16',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  8: 'string',
-  9: 'bool',
-  10: 'float16',
-  11: 'float64',
-  12: 'uint32',
-  13: 'uint64',
-  16: 'bfloat16',
-};
-
 /** The name of a TensorProto.DataType code ('float32', 'int64', …). */
-export const onnxTypeName = (code: number): string => TYPE_NAMES[code] ?? `type ${code}`;
+export const onnxTypeName = onnxElemTypeName;
 
 /** A decoded tensor: float types as Float32Array/Float64Array, integer and bool types as plain numbers. */
 export interface OnnxTensor {
