@@ -3,19 +3,13 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ArmState, LinkConfig, LinkConfigInput, SerialPortInfo } from '../../../shared/arm';
 import { MOTOR_NAMES } from '../../../shared/robot/a1Spec';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 
 /** The arm actions the console offers; each maps to one contract method. */
 export type ArmAction = 'connect' | 'disconnect' | 'enable' | 'disable' | 'clearError' | 'hold' | 'release' | 'jog';
 
-/** A failed action as the operator sees it. */
-export interface ArmActionError {
-  action: ArmAction;
-  /** What was attempted, in the operator's words ("Jog arm_joint2 +0.10 rad"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed action as the operator sees it (label: "Jog arm_joint2 +0.10 rad"). */
+export type ArmActionError = ActionError<ArmAction>;
 
 function errorOf(thrown: unknown): { code: string; message: string } {
   if (thrown instanceof Error) {
@@ -37,9 +31,9 @@ export function motorName(motorId: number): string {
 export const useArmStore = defineStore('arm', () => {
   const state = shallowRef<ArmState | null>(null);
   const streamError = ref<string | null>(null);
-  const lastError = shallowRef<ArmActionError | null>(null);
-  /** Actions in flight (several may overlap: a hold never waits for a jog). */
-  const pending = ref<ArmAction[]>([]);
+  /** Actions in flight (several may overlap: a hold never waits for a jog); any success clears the last error. */
+  const actions = useActionTracker<ArmAction>(errorOf, { clearOn: 'any' });
+  const { lastError, pending, isPending } = actions;
   const ports = shallowRef<SerialPortInfo[]>([]);
   const portsError = ref<string | null>(null);
   const portsLoading = ref(false);
@@ -58,25 +52,14 @@ export const useArmStore = defineStore('arm', () => {
     return faults.map((fault) => `${fault.motor} ${fault.names.join(', ')}`).join('; ');
   });
 
-  function isPending(action: ArmAction): boolean {
-    return pending.value.includes(action);
-  }
-
   /** Runs one call; on success takes its state and clears the last error, on failure keeps the message. */
   async function run(action: ArmAction, label: string, call: () => Promise<ArmState>): Promise<boolean> {
-    pending.value = [...pending.value, action];
-    try {
+    const ok = await actions.run(action, label, async () => {
       const result = await call();
       if (!state.value || result.sampledAtMs >= state.value.sampledAtMs) state.value = result;
-      lastError.value = null;
       return true;
-    } catch (thrown) {
-      lastError.value = { action, label, ...errorOf(thrown), atMs: Date.now() };
-      return false;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
+    });
+    return ok ?? false;
   }
 
   function onState(next: ArmState): void {

@@ -2,19 +2,13 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CameraInfo, CameraSource } from '../../../shared/camera';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 
 /** The camera actions the console offers; each maps to one contract method. */
 export type CameraAction = 'add' | 'remove' | 'setPolicyCamera';
 
-/** A failed camera action as the operator sees it. */
-export interface CameraActionError {
-  action: CameraAction;
-  /** What was attempted, in the operator's words ("Add camera wrist2 (video file /tmp/a.mp4)"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed camera action as the operator sees it (label: "Add camera wrist2 (video file /tmp/a.mp4)"). */
+export type CameraActionError = ActionError<CameraAction>;
 
 interface ErrorIssue {
   path?: unknown;
@@ -63,8 +57,8 @@ export const useCameraStore = defineStore('camera', () => {
   /** True once a camera list arrived (from the stream or camera.list). */
   const loaded = ref(false);
   const streamError = ref<string | null>(null);
-  const lastError = shallowRef<CameraActionError | null>(null);
-  const pending = ref<CameraAction[]>([]);
+  const actions = useActionTracker<CameraAction>(cameraErrorOf, { clearOn: 'any' });
+  const { lastError, pending, isPending } = actions;
   let started = false;
 
   const policyCamera = computed(() => cameras.value.find((camera) => camera.isPolicyCamera) ?? null);
@@ -74,10 +68,6 @@ export const useCameraStore = defineStore('camera', () => {
     return cameras.value.find((camera) => camera.name === name) ?? null;
   }
 
-  function isPending(action: CameraAction): boolean {
-    return pending.value.includes(action);
-  }
-
   function take(list: CameraInfo[]): void {
     cameras.value = list;
     loaded.value = true;
@@ -85,18 +75,11 @@ export const useCameraStore = defineStore('camera', () => {
 
   /** Runs one call; on success takes its camera list and clears the last error, on failure keeps the message. */
   async function run(action: CameraAction, label: string, call: () => Promise<CameraInfo[]>): Promise<boolean> {
-    pending.value = [...pending.value, action];
-    try {
+    const ok = await actions.run(action, label, async () => {
       take(await call());
-      lastError.value = null;
       return true;
-    } catch (thrown) {
-      lastError.value = { action, label, ...cameraErrorOf(thrown), atMs: Date.now() };
-      return false;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
+    });
+    return ok ?? false;
   }
 
   async function refresh(): Promise<void> {
@@ -129,7 +112,7 @@ export const useCameraStore = defineStore('camera', () => {
   }
 
   function clearError(): void {
-    lastError.value = null;
+    actions.clearError();
   }
 
   const bridgeCall = () => useBridge();

@@ -13,20 +13,14 @@ import type {
   ExportProgress,
 } from '../../../shared/episodes/episodeTypes';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 
 /** The episode actions the console offers; each maps to one or a few contract calls. */
 export type EpisodeAction =
   'label' | 'note' | 'exclude' | 'delete' | 'undo' | 'mark' | 'manual' | 'export' | 'cancelExport' | 'pickFolder';
 
-/** A failed action as the operator sees it. */
-export interface EpisodeActionError {
-  action: EpisodeAction;
-  /** What was attempted, in the operator's words ("Label 3 episodes good"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed action as the operator sees it (label: "Label 3 episodes good"). */
+export type EpisodeActionError = ActionError<EpisodeAction>;
 
 export interface ExportCodecs {
   ffmpeg: string | null;
@@ -136,8 +130,7 @@ export const useEpisodesStore = defineStore('episodes', () => {
   const loaded = ref(false);
   const listError = ref<string | null>(null);
   const selected = ref<number[]>([]);
-  const lastError = shallowRef<EpisodeActionError | null>(null);
-  const pending = ref<EpisodeAction[]>([]);
+  const { lastError, pending, isPending, errorFor, clearError, run } = useActionTracker<EpisodeAction>(episodeErrorOf);
   /** The ids of the last delete, while episodes.undoDelete can bring them back. */
   const undoableIds = ref<number[]>([]);
 
@@ -181,33 +174,6 @@ export const useEpisodesStore = defineStore('episodes', () => {
     exportProgress.value && exportProgress.value.jobId === exportJobId.value ? exportProgress.value : null,
   );
   const exporting = computed(() => (jobProgress.value ? !isExportFinished(jobProgress.value) : false));
-
-  function isPending(action: EpisodeAction): boolean {
-    return pending.value.includes(action);
-  }
-
-  function errorFor(action: EpisodeAction): EpisodeActionError | null {
-    return lastError.value?.action === action ? lastError.value : null;
-  }
-
-  function clearError(action?: EpisodeAction): void {
-    if (!action || lastError.value?.action === action) lastError.value = null;
-  }
-
-  async function run<T>(action: EpisodeAction, label: string, call: () => Promise<T>): Promise<T | null> {
-    pending.value = [...pending.value, action];
-    try {
-      const result = await call();
-      if (lastError.value?.action === action) lastError.value = null;
-      return result;
-    } catch (thrown) {
-      lastError.value = { action, label, ...episodeErrorOf(thrown), atMs: Date.now() };
-      return null;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
-  }
 
   // ---- browser ----
 

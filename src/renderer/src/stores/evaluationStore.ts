@@ -4,20 +4,14 @@ import type { EvaluationProgress, EvaluationReport } from '../../../shared/evalu
 import type { SeedSet } from '../../../shared/evaluation/seedSets';
 import type { TaskTemplate } from '../../../shared/sim/world/tasks';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 import { policyErrorOf } from './policyStore';
 
 /** The evaluation actions the console offers; each maps to one contract method. */
 export type EvaluationAction = 'start' | 'cancel';
 
-/** A failed action as the operator sees it. */
-export interface EvaluationActionError {
-  action: EvaluationAction;
-  /** What was attempted, in the operator's words ("Evaluate coach-test"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed action as the operator sees it (label: "Evaluate coach-test"). */
+export type EvaluationActionError = ActionError<EvaluationAction>;
 
 /** What the "Evaluate" form asks for; modelPath '' means the loaded model. */
 export interface EvaluationForm {
@@ -74,8 +68,8 @@ export const useEvaluationStore = defineStore('evaluation', () => {
   const compared = ref<string[]>([]);
   /** False until the operator ticks or unticks a report: until then the default (newest per version) applies. */
   let comparedChosen = false;
-  const lastError = shallowRef<EvaluationActionError | null>(null);
-  const pending = ref<EvaluationAction[]>([]);
+  const { lastError, pending, isPending, errorFor, clearError, run } =
+    useActionTracker<EvaluationAction>(evaluationErrorOf);
   let started = false;
   let listInFlight: Promise<void> | null = null;
   let listAgain = false;
@@ -86,33 +80,6 @@ export const useEvaluationStore = defineStore('evaluation', () => {
   const comparedReports = computed(() =>
     reports.value.filter((report) => comparedSet.value.has(reportKey(report))).reverse(),
   );
-
-  function isPending(action: EvaluationAction): boolean {
-    return pending.value.includes(action);
-  }
-
-  function errorFor(action: EvaluationAction): EvaluationActionError | null {
-    return lastError.value?.action === action ? lastError.value : null;
-  }
-
-  function clearError(action?: EvaluationAction): void {
-    if (!action || lastError.value?.action === action) lastError.value = null;
-  }
-
-  async function run<T>(action: EvaluationAction, label: string, call: () => Promise<T>): Promise<T | null> {
-    pending.value = [...pending.value, action];
-    try {
-      const result = await call();
-      if (lastError.value?.action === action) lastError.value = null;
-      return result;
-    } catch (thrown) {
-      lastError.value = { action, label, ...evaluationErrorOf(thrown), atMs: Date.now() };
-      return null;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
-  }
 
   function takeReports(next: EvaluationReport[]): void {
     reports.value = next;

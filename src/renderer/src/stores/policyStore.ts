@@ -2,19 +2,13 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { IDLE_RUN_STATUS, type PolicyInfo, type RunStatus } from '../../../shared/policy/policyTypes';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 
 /** The policy and run actions the console offers; each maps to one contract method. */
 export type PolicyAction = 'load' | 'unload' | 'pickFolder' | 'start' | 'stop';
 
-/** A failed action as the operator sees it. */
-export interface PolicyActionError {
-  action: PolicyAction;
-  /** What was attempted, in the operator's words ("Load /data/models/nora"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed action as the operator sees it (label: "Load /data/models/nora"). */
+export type PolicyActionError = ActionError<PolicyAction>;
 
 interface ErrorIssue {
   message?: unknown;
@@ -55,8 +49,7 @@ export const usePolicyStore = defineStore('policy', () => {
   const infoError = ref<string | null>(null);
   const status = shallowRef<RunStatus>(IDLE_RUN_STATUS);
   const statusError = ref<string | null>(null);
-  const lastError = shallowRef<PolicyActionError | null>(null);
-  const pending = ref<PolicyAction[]>([]);
+  const { lastError, pending, isPending, errorFor, clearError, run } = useActionTracker<PolicyAction>(policyErrorOf);
   /**
    * Whether system.pickFolder opens a dialog: Electron has one, a browser does not. Assumed from the
    * transport until a pickFolder answer says otherwise.
@@ -69,33 +62,6 @@ export const usePolicyStore = defineStore('policy', () => {
   const loaded = computed(() => info.value !== null);
   /** The predicted chunk to draw, while an attempt runs. */
   const liveOverlay = computed(() => (running.value ? status.value.overlay : null));
-
-  function isPending(action: PolicyAction): boolean {
-    return pending.value.includes(action);
-  }
-
-  function errorFor(action: PolicyAction): PolicyActionError | null {
-    return lastError.value?.action === action ? lastError.value : null;
-  }
-
-  function clearError(action?: PolicyAction): void {
-    if (!action || lastError.value?.action === action) lastError.value = null;
-  }
-
-  async function run<T>(action: PolicyAction, label: string, call: () => Promise<T>): Promise<T | null> {
-    pending.value = [...pending.value, action];
-    try {
-      const result = await call();
-      if (lastError.value?.action === action) lastError.value = null;
-      return result;
-    } catch (thrown) {
-      lastError.value = { action, label, ...policyErrorOf(thrown), atMs: Date.now() };
-      return null;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
-  }
 
   function takeStatus(next: RunStatus): void {
     const current = status.value;

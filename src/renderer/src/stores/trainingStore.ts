@@ -2,20 +2,14 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { TrainingJob } from '../../../shared/training/trainingJobTypes';
 import { useBridge } from '../bridge/connectBridge';
+import { useActionTracker, type ActionError } from './actionTracker';
 import { policyErrorOf } from './policyStore';
 
 /** The training actions the console offers; each maps to one contract method. */
 export type TrainingAction = 'startDemonstrations' | 'cancel';
 
-/** A failed action as the operator sees it. */
-export interface TrainingActionError {
-  action: TrainingAction;
-  /** What was attempted, in the operator's words ("Train from demonstrations"). */
-  label: string;
-  code: string;
-  message: string;
-  atMs: number;
-}
+/** A failed action as the operator sees it (label: "Train from demonstrations"). */
+export type TrainingActionError = ActionError<TrainingAction>;
 
 /** What the "Train from demonstrations" form asks for. */
 export interface DemonstrationForm {
@@ -56,41 +50,14 @@ export const useTrainingStore = defineStore('training', () => {
   const jobsError = ref<string | null>(null);
   /** The job the detail shows; null follows the newest. */
   const selectedJobId = ref<number | null>(null);
-  const lastError = shallowRef<TrainingActionError | null>(null);
-  const pending = ref<TrainingAction[]>([]);
+  const { lastError, pending, isPending, errorFor, clearError, run } =
+    useActionTracker<TrainingAction>(trainingErrorOf);
   let started = false;
 
   const selectedJob = computed(
     () => jobs.value.find((job) => job.jobId === selectedJobId.value) ?? jobs.value[0] ?? null,
   );
   const runningJob = computed(() => jobs.value.find((job) => !isTrainingFinished(job)) ?? null);
-
-  function isPending(action: TrainingAction): boolean {
-    return pending.value.includes(action);
-  }
-
-  function errorFor(action: TrainingAction): TrainingActionError | null {
-    return lastError.value?.action === action ? lastError.value : null;
-  }
-
-  function clearError(action?: TrainingAction): void {
-    if (!action || lastError.value?.action === action) lastError.value = null;
-  }
-
-  async function run<T>(action: TrainingAction, label: string, call: () => Promise<T>): Promise<T | null> {
-    pending.value = [...pending.value, action];
-    try {
-      const result = await call();
-      if (lastError.value?.action === action) lastError.value = null;
-      return result;
-    } catch (thrown) {
-      lastError.value = { action, label, ...trainingErrorOf(thrown), atMs: Date.now() };
-      return null;
-    } finally {
-      const index = pending.value.indexOf(action);
-      if (index >= 0) pending.value = pending.value.filter((_, i) => i !== index);
-    }
-  }
 
   /** The stream's list, keeping any job state that is newer than it (a call's answer may come first). */
   function takeJobs(next: TrainingJob[]): void {
