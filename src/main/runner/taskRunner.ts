@@ -35,6 +35,7 @@ class RunEnd extends Error {
 
 const STATUS_MIN_INTERVAL_MS = 50;
 const ENABLE_WAIT_MS = 1000;
+const FRESH_FRAME_GRACE_MS = 1000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -268,7 +269,7 @@ export class TaskRunner {
   }
 
   private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {
-    const { frame } = this.cameras.policyFrame();
+    const { frame } = await this.freshPolicyFrame();
     const camera = this.policy.info()!.cameras[0]!;
     // Sim cameras deliver a copy at the policy's size: no decoding or resizing on the way.
     const image =
@@ -286,6 +287,22 @@ export class TaskRunner {
     const state = this.arm.state();
     const joints = state.joints.slice(0, ARM_JOINT_COUNT).map((joint) => joint.posRad);
     return [...joints, (state.gripperStrokeMm ?? 0) / GRIPPER_MAX_STROKE_MM];
+  }
+
+  /**
+   * The policy camera's newest frame. A frame older than the camera check allows (a busy machine, a camera
+   * catching up) gets a short grace period for a fresh one before the attempt ends with the camera's error.
+   */
+  private async freshPolicyFrame(): Promise<ReturnType<RunnerCameras['policyFrame']>> {
+    const until = Date.now() + FRESH_FRAME_GRACE_MS;
+    for (;;) {
+      try {
+        return this.cameras.policyFrame();
+      } catch (error) {
+        if ((error as CoachError).code !== 'stale_frame' || Date.now() >= until) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
   }
 
   private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

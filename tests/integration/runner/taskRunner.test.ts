@@ -8,6 +8,7 @@ import type { RunStatus } from '../../../src/shared/policy/policyTypes';
 import { linkConfigSchema } from '../../../src/shared/arm';
 import { FAULT_BIT } from '../../../src/shared/robot/a1Spec';
 import { TaskRunner } from '../../../src/main/runner/taskRunner';
+import { CoachError } from '../../../src/shared/contract/errors';
 import { runExpertEpisode } from '../../../src/shared/sim/world';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
 
@@ -169,6 +170,39 @@ describe('TaskRunner', () => {
     const final = await coach.runner.finished();
     expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 2, task: null });
     expect((await coach.arm.sceneSummary())?.instruction).toBe('pick up the orange');
+  });
+
+  it('gives a lagging policy camera a moment to deliver a fresh frame, and names it when it stays stale', async () => {
+    const coach = await benchWithModel();
+    let staleUntilMs = 0;
+    const laggingCameras = {
+      get policyCameraName() {
+        return coach.cameras.policyCameraName;
+      },
+      policyFrame(maxAgeMs?: number) {
+        if (Date.now() < staleUntilMs)
+          throw new CoachError(
+            'stale_frame',
+            'the policy camera "scene" last delivered a picture 700 ms ago; check the camera',
+          );
+        return coach.cameras.policyFrame(maxAgeMs);
+      },
+    };
+    const runner = new TaskRunner(coach.arm, laggingCameras, coach.policy, loadArmChain(repoRoot));
+    try {
+      staleUntilMs = Date.now() + 300;
+      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
+      expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
+
+      staleUntilMs = Infinity;
+      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
+      const final = await runner.finished();
+      expect(final.outcome).toBe('error');
+      expect(final.reason).toMatch(/the policy camera "scene" last delivered a picture/);
+      expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      runner.close();
+    }
   });
 
   it('ends as a timeout', async () => {
