@@ -8,7 +8,7 @@ import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel
 
 /** The run `npm run train:default` makes: what the committed resources/models/coach-tiny/ was built with. */
 export const DEFAULT_TRAINING = { steps: 7000, batchSize: 64, learningRate: 1e-3, seed: 0 };
-export const DEFAULT_WARMUP = { steps: 1500, batchSize: 64, learningRate: 2e-3, seed: 1 };
+export const DEFAULT_WARMUP = { steps: 1200, batchSize: 64, learningRate: 2e-3, seed: 1 };
 export const DEFAULT_MODEL_VERSION = '1.0.0';
 
 export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]

@@ -10,6 +10,7 @@ import { renderPolicyImage } from '../../../../../src/main/sim/render/sceneRende
 import { writeDefaultModelPackage } from '../../../../../src/main/training/defaultModel/buildDefaultModelPackage';
 import { DEFAULT_MODEL_SPEC } from '../../../../../src/main/training/defaultModel/defaultModelSpec';
 import { cellCoordinates } from '../../../../../src/main/training/defaultModel/defaultPrefix';
+import { pixelsToCrop } from '../../../../../src/main/training/defaultModel/localizationWarmup';
 import {
   flattenTo,
   forwardKinematicsNodes,
@@ -196,5 +197,13 @@ describe('coach-tiny architecture', () => {
     expect(cellCoordinates(2, 4)).toEqual([
       -0.75, -0.5, -0.25, -0.5, 0.25, -0.5, 0.75, -0.5, -0.75, 0.5, -0.25, 0.5, 0.25, 0.5, 0.75, 0.5,
     ]);
+  });
+});
+
+describe('localisation warm-up labels', () => {
+  it('map camera pixels into the crop frame of the soft-argmax (crop corners → ±1)', () => {
+    const { crop } = spec;
+    const corners = [crop.left, crop.top, crop.left + crop.widthPx, crop.top + crop.heightPx];
+    expect(Array.from(pixelsToCrop(spec, corners))).toEqual([-1, -1, 1, 1]);
   });
 });

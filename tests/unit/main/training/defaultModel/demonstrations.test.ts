@@ -11,7 +11,10 @@ import {
   planDemoEpisodes,
   type DemoConfig,
 } from '../../../../../src/main/training/demonstrations/demoConfig';
-import { chunkTarget, rollOutDemo } from '../../../../../src/main/training/demonstrations/demoRollout';
+import { chunkTarget, keypointPixels, rollOutDemo } from '../../../../../src/main/training/demonstrations/demoRollout';
+import { cameraFromSpec, projectPoint } from '../../../../../src/main/sim/render/cameraProjection';
+import { findCamera } from '../../../../../src/main/sim/render/sceneRenderer';
+import { forwardKinematics } from '../../../../../src/shared/robot/kinematics';
 import { generateDemonstrations } from '../../../../../src/main/training/demonstrations/generateDemonstrations';
 import { GRIPPER_MAX_STROKE_MM } from '../../../../../src/shared/robot/a1Spec';
 import { isHeldOutSeed, sceneSeed } from '../../../../../src/shared/evaluation/seedSets';
@@ -67,6 +70,12 @@ describe('demonstrations', () => {
       const state = [...step.snapshot.armQRad, step.snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM];
       state.forEach((value, d) => expect(sample.robotState![d]).toBeCloseTo(value, 5));
       expect(Array.from(sample.actions)).toEqual(Array.from(chunkTarget(actions, k, 5)));
+      // Warm-up labels: where the named object, the goal and the TCP appear in this picture.
+      const keypoints = keypointPixels(chain, step.snapshot, tiny.camera);
+      Array.from(first.dataset.keypointsOf(k)).forEach((v, i) => expect(v).toBeCloseTo(keypoints[i]!, 3));
+      const camera = cameraFromSpec(findCamera(step.snapshot, 'scene'), tiny.camera);
+      const tcp = projectPoint(camera, forwardKinematics(chain, step.snapshot.armQRad).positionM)!;
+      expect([keypoints[4], keypoints[5]]).toEqual([tcp.xPx, tcp.yPx]);
     }
   }, 60_000);
 

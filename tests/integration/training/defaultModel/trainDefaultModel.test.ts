@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModelPackage } from '../../../../src/main/policy/modelPackage';
+import { DEFAULT_MODEL_SPEC } from '../../../../src/main/training/defaultModel/defaultModelSpec';
+import { trainDefaultModel } from '../../../../src/main/training/defaultModel/trainDefaultModel';
+import { DEFAULT_DEMO_CONFIG } from '../../../../src/main/training/demonstrations/demoConfig';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const COMMITTED = path.join(repoRoot, 'resources/models/coach-tiny');
+const temporary: string[] = [];
+
+afterAll(async () => {
+  for (const dir of temporary) await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('train:default', () => {
+  it('goes from demonstrations to a trained package and an evaluation, in miniature', async () => {
+    const outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-tiny-out-'));
+    temporary.push(outDir);
+    const lines: string[] = [];
+    const result = await trainDefaultModel({
+      appRoot: repoRoot,
+      spec: DEFAULT_MODEL_SPEC,
+      demos: { ...DEFAULT_DEMO_CONFIG, episodesPerTemplate: 1 },
+      training: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 0 },
+      warmup: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 1 },
+      outDir,
+      version: '0.0.0-test',
+      cacheRoot: null,
+      workers: 1,
+      evalEpisodesPerTemplate: 1,
+      evalSeedSet: 'train',
+      log: (line) => lines.push(line),
+    });
+    expect(result.demoSamples).toBeGreaterThan(100);
+    expect(result.training.losses).toHaveLength(3);
+    expect(result.training.losses.every(Number.isFinite)).toBe(true);
+    const pkg = await loadModelPackage(outDir);
+    expect(pkg.manifest).toMatchObject({ name: 'coach-tiny', version: '0.0.0-test', trained: true });
+    expect(result.evaluation!.episodes).toHaveLength(3);
+    expect(result.evaluation!.request.seedSet).toBe('train');
+    expect(lines.some((line) => line.startsWith('demonstrations:'))).toBe(true);
+  }, 180_000);
+
+  it('the committed coach-tiny is a trained package under 20 MB that takes the robot state', async () => {
+    const pkg = await loadModelPackage(COMMITTED);
+    expect(pkg.manifest).toMatchObject({ name: 'coach-tiny', trained: true });
+    expect(pkg.manifest.prefix.robotStateInput).toBe('robot_state');
+    let bytes = 0;
+    for (const file of await fs.readdir(COMMITTED)) bytes += (await fs.stat(path.join(COMMITTED, file))).size;
+    expect(bytes).toBeLessThanOrEqual(20 * 2 ** 20);
+  });
+});
