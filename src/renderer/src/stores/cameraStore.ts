@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { CameraInfo, CameraSource } from '../../../shared/camera';
 import { useBridge } from '../bridge/connectBridge';
 import { useActionTracker, type ActionError } from './actionTracker';
+import { coachErrorText } from './coachErrorText';
 
 /** The camera actions the console offers; each maps to one contract method. */
 export type CameraAction = 'add' | 'remove' | 'setPolicyCamera';
@@ -10,27 +11,9 @@ export type CameraAction = 'add' | 'remove' | 'setPolicyCamera';
 /** A failed camera action as the operator sees it (label: "Add camera wrist2 (video file /tmp/a.mp4)"). */
 export type CameraActionError = ActionError<CameraAction>;
 
-interface ErrorIssue {
-  path?: unknown;
-  message?: unknown;
-}
-
-/** The message of a thrown CoachError; argument errors become their validation messages, without the schema paths. */
+/** The message of a thrown CoachError, in the operator's words (coachErrorText). */
 export function cameraErrorOf(thrown: unknown): { code: string; message: string } {
-  if (!(thrown instanceof Error)) return { code: 'error', message: String(thrown) };
-  const { code, details } = thrown as Error & { code?: unknown; details?: unknown };
-  const codeText = typeof code === 'string' ? code : 'error';
-  if (codeText === 'invalid_arguments' && details && typeof details === 'object' && 'issues' in details) {
-    const issues = (details as { issues: unknown }).issues;
-    if (Array.isArray(issues) && issues.length) {
-      const messages = (issues as ErrorIssue[]).map((issue) => String(issue.message ?? 'invalid value'));
-      return { code: codeText, message: [...new Set(messages)].join('; ') };
-    }
-  }
-  if (codeText === 'unknown_method') {
-    return { code: codeText, message: 'this version of Coach’s main process has no cameras service' };
-  }
-  return { code: codeText, message: thrown.message || 'failed without a message' };
+  return coachErrorText(thrown, 'this version of Coach’s main process has no cameras service', ['unknown_method']);
 }
 
 /** Where a camera's frames come from, in a few words ("video file /tmp/a.mp4"). */

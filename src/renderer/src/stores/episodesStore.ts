@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/episodes/episodeTypes';
 import { useBridge } from '../bridge/connectBridge';
 import { useActionTracker, type ActionError } from './actionTracker';
+import { coachErrorText } from './coachErrorText';
 
 /** The episode actions the console offers; each maps to one or a few contract calls. */
 export type EpisodeAction =
@@ -40,26 +41,9 @@ export interface EpisodeFilterForm {
   includeExcluded: boolean;
 }
 
-interface ErrorIssue {
-  message?: unknown;
-}
-
-/** The message of a thrown CoachError; argument errors become their validation messages, without schema paths. */
+/** The message of a thrown CoachError, in the operator's words (coachErrorText). */
 export function episodeErrorOf(thrown: unknown): { code: string; message: string } {
-  if (!(thrown instanceof Error)) return { code: 'error', message: String(thrown) };
-  const { code, details } = thrown as Error & { code?: unknown; details?: unknown };
-  const codeText = typeof code === 'string' ? code : 'error';
-  if (codeText === 'invalid_arguments' && details && typeof details === 'object' && 'issues' in details) {
-    const issues = (details as { issues: unknown }).issues;
-    if (Array.isArray(issues) && issues.length) {
-      const messages = (issues as ErrorIssue[]).map((issue) => String(issue.message ?? 'invalid value'));
-      return { code: codeText, message: [...new Set(messages)].join('; ') };
-    }
-  }
-  if (codeText === 'unknown_method' || codeText === 'unknown_stream') {
-    return { code: codeText, message: 'this version of Coach’s main process does not record episodes' };
-  }
-  return { code: codeText, message: thrown.message || 'failed without a message' };
+  return coachErrorText(thrown, 'this version of Coach’s main process does not record episodes');
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { IDLE_RUN_STATUS, type PolicyInfo, type RunStatus } from '../../../shared/policy/policyTypes';
 import { useBridge } from '../bridge/connectBridge';
 import { useActionTracker, type ActionError } from './actionTracker';
+import { coachErrorText } from './coachErrorText';
 
 /** The policy and run actions the console offers; each maps to one contract method. */
 export type PolicyAction = 'load' | 'unload' | 'pickFolder' | 'start' | 'stop';
@@ -10,26 +11,9 @@ export type PolicyAction = 'load' | 'unload' | 'pickFolder' | 'start' | 'stop';
 /** A failed action as the operator sees it (label: "Load /data/models/nora"). */
 export type PolicyActionError = ActionError<PolicyAction>;
 
-interface ErrorIssue {
-  message?: unknown;
-}
-
-/** The message of a thrown CoachError; argument errors become their validation messages, without schema paths. */
+/** The message of a thrown CoachError, in the operator's words (coachErrorText). */
 export function policyErrorOf(thrown: unknown): { code: string; message: string } {
-  if (!(thrown instanceof Error)) return { code: 'error', message: String(thrown) };
-  const { code, details } = thrown as Error & { code?: unknown; details?: unknown };
-  const codeText = typeof code === 'string' ? code : 'error';
-  if (codeText === 'invalid_arguments' && details && typeof details === 'object' && 'issues' in details) {
-    const issues = (details as { issues: unknown }).issues;
-    if (Array.isArray(issues) && issues.length) {
-      const messages = (issues as ErrorIssue[]).map((issue) => String(issue.message ?? 'invalid value'));
-      return { code: codeText, message: [...new Set(messages)].join('; ') };
-    }
-  }
-  if (codeText === 'unknown_method' || codeText === 'unknown_stream') {
-    return { code: codeText, message: 'this version of Coach’s main process has no policy runner' };
-  }
-  return { code: codeText, message: thrown.message || 'failed without a message' };
+  return coachErrorText(thrown, 'this version of Coach’s main process has no policy runner');
 }
 
 /** Phases in which an attempt is under way (the arm may move). */
