@@ -152,11 +152,6 @@ test('the training view trains from demonstrations with a live loss curve, and c
   await expect(page.getByTestId('training-episodesPerTemplate')).toHaveValue('50');
   await expect(page.getByTestId('training-learningRate')).toHaveValue('0.001');
 
-  // The room for DPO refinement: there, and disabled with its reason.
-  const refine = page.getByTestId('training-refine-start');
-  await expect(refine).toBeDisabled();
-  await expect(refine).toHaveAttribute('title', 'one-click DPO refinement comes with the next release');
-
   // A bad value is refused before anything is sent.
   await page.getByTestId('training-batchSize').fill('0');
   await expect(page.getByTestId('training-start-demos')).toBeDisabled();
