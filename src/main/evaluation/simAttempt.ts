@@ -19,6 +19,25 @@ export interface ChunkPolicy {
   infer(rgb: Uint8Array, instruction: string, seed: number, robotState: number[]): Promise<Float32Array>;
 }
 
+export interface SimAttemptObserver {
+  onChunk(event: {
+    stroke: number;
+    stepIndex: number;
+    rgb: Uint8Array;
+    robotState: number[];
+    chunk: Float32Array;
+  }): void;
+  onStep(event: {
+    stroke: number;
+    chunkIndex: number;
+    action: number[];
+    jointsRad: number[];
+    gripperOpeningMm: number;
+    targetJointsRad: number[];
+    targetGripperStrokeMm: number;
+  }): void;
+}
+
 /**
  * One attempt on a generated scene, kinematically and faster than real time: the policy sees the scene
  * camera, its chunk goes through the same action conversion and the governor's step and workspace checks
@@ -37,6 +56,8 @@ export async function runSimAttempt(
     withExpert?: boolean;
     signal?: AbortSignal;
     gripperSpeedMmS?: number;
+    /** Hears every observation and chunk, and every executed step (to record the attempt as an episode). */
+    observer?: SimAttemptObserver;
   },
 ): Promise<EpisodeResult> {
   const gripperSpeedMmS = options.gripperSpeedMmS ?? LIVE_GRIPPER_SPEED_MM_S;
@@ -57,6 +78,7 @@ export async function runSimAttempt(
     const rgb = renderPolicyImage(snapshot, chain, policy.camera.name, policy.camera.widthPx, policy.camera.heightPx);
     const robotState = [...q, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM];
     const chunk = await policy.infer(rgb, instruction, options.noiseSeed + strokes, robotState);
+    options.observer?.onChunk({ stroke: strokes, stepIndex: steps, rgb, robotState, chunk });
     let targets;
     try {
       targets = chunkToJointTargets(chain, q, chunk, policy.action);
@@ -66,7 +88,7 @@ export async function runSimAttempt(
       strokes += 1;
       break;
     }
-    for (const target of targets) {
+    for (const [chunkIndex, target] of targets.entries()) {
       const bigStep = target.jointsRad.findIndex(
         (value, i) => Math.abs(value - q[i]!) > DEFAULT_GOVERNOR_CONFIG.maxStepRad,
       );
@@ -78,6 +100,15 @@ export async function runSimAttempt(
         strokes += 1;
         break outer;
       }
+      options.observer?.onStep({
+        stroke: strokes,
+        chunkIndex,
+        action: Array.from(chunk.subarray(chunkIndex * policy.action.dims, (chunkIndex + 1) * policy.action.dims)),
+        jointsRad: [...q],
+        gripperOpeningMm: world.snapshot().gripperOpeningMm,
+        targetJointsRad: target.jointsRad,
+        targetGripperStrokeMm: target.gripperStrokeMm,
+      });
       world.step(target.jointsRad, target.gripperStrokeMm, dtS);
       q = target.jointsRad;
       steps += 1;
