@@ -11,6 +11,8 @@ import { runEpisodesCommand } from './commands/episodes/episodesCommand';
 import { runExportCommand } from './commands/episodes/exportCommand';
 import { runEvalCommand } from './commands/eval/evalCommand';
 import { runTrainCommand } from './commands/train/trainCommand';
+import { runPairsCommand } from './commands/pairs/pairsCommand';
+import { runModelsCommand } from './commands/models/modelsCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -27,6 +29,8 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'export') return runExportCommand(argv.slice(1));
   if (argv[0] === 'eval') return runEvalCommand(argv.slice(1));
   if (argv[0] === 'train') return runTrainCommand(argv.slice(1));
+  if (argv[0] === 'pairs') return runPairsCommand(argv.slice(1));
+  if (argv[0] === 'models') return runModelsCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);

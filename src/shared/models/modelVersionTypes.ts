@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evaluationSummarySchema } from '../evaluation/evaluationTypes';
 
 /** How a model version came to be. */
 export const MODEL_VERSION_ORIGINS = ['shipped', 'loaded', 'bc', 'dpo', 'external'] as const;
@@ -7,36 +8,20 @@ export const MODEL_VERSION_STATUSES = ['candidate', 'promoted', 'discarded'] as 
 
 const curveSchema = z.array(z.tuple([z.number(), z.number()]));
 
-/** Before/after on the same held-out seeds, per template and overall (from two evaluation reports). */
-export const versionComparisonRowSchema = z.object({
-  template: z.string(),
-  before: z.object({
-    successes: z.number().int(),
-    attempts: z.number().int(),
-    rate: z.number(),
-    low: z.number(),
-    high: z.number(),
-    meanStrokes: z.number().nullable(),
-    distractorGrasps: z.number(),
-  }),
-  after: z.object({
-    successes: z.number().int(),
-    attempts: z.number().int(),
-    rate: z.number(),
-    low: z.number(),
-    high: z.number(),
-    meanStrokes: z.number().nullable(),
-    distractorGrasps: z.number(),
-  }),
-});
-export type VersionComparisonRow = z.infer<typeof versionComparisonRowSchema>;
-
+/** A version's evaluation against its parent's on the same held-out seeds (both reports' summaries). */
 export const versionComparisonSchema = z.object({
-  beforeEvaluationId: z.number().int().nullable(),
-  afterEvaluationId: z.number().int().nullable(),
   seedSet: z.string(),
   episodesPerTemplate: z.number().int(),
-  rows: z.array(versionComparisonRowSchema),
+  before: z.object({
+    evaluationId: z.number().int().nullable(),
+    overall: evaluationSummarySchema,
+    byTemplate: z.record(z.string(), evaluationSummarySchema),
+  }),
+  after: z.object({
+    evaluationId: z.number().int().nullable(),
+    overall: evaluationSummarySchema,
+    byTemplate: z.record(z.string(), evaluationSummarySchema),
+  }),
 });
 export type VersionComparison = z.infer<typeof versionComparisonSchema>;
 

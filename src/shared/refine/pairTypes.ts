@@ -42,6 +42,8 @@ export const preferencePairSchema = z.object({
   chosen: z.array(z.array(z.number())),
   rejected: z.array(z.array(z.number())),
   source: z.enum(PAIR_SOURCES),
+  /** Label pairs: which side is the chunk the robot executed (the other is the policy's sample); null otherwise. */
+  executedSide: z.enum(['chosen', 'rejected']).nullable().optional(),
   scores: pairScoresSchema,
   status: z.enum(PAIR_STATUSES),
   createdAtMs: z.number(),
@@ -55,6 +57,8 @@ export const pairFilterSchema = z
     task: z.string().max(300).optional(),
     episodeIds: z.array(z.number().int().positive()).max(100_000).optional(),
     modelName: z.string().optional(),
+    /** Only pairs training would use: not discarded, their episode not excluded from training. */
+    eligibleOnly: z.boolean().optional(),
     limit: z.number().int().positive().max(100_000).optional(),
     offset: z.number().int().nonnegative().optional(),
   })

@@ -71,7 +71,7 @@ describe('recording attempts', () => {
     expect(episode.cameras.sort()).toEqual(['scene', 'wrist']);
 
     const reader = await EpisodeReader.open(episodeDir(coach.episodes.root, id), id);
-    expect(reader.header).toMatchObject({ id, kind: 'attempt', seed: 11, controlRateHz: 10 });
+    expect(reader.header).toMatchObject({ id, kind: 'attempt', seed: 11, controlRateHz: 10, policyCamera: 'scene' });
     expect(reader.header.action).toMatchObject({ space: 'ee_delta', dims: 7, chunkLength: 5 });
     expect(reader.header.end).toMatchObject({ status: 'complete', outcome: status.outcome, steps: episode.steps });
     const steps = await reader.steps();
@@ -193,6 +193,7 @@ describe('recording attempts', () => {
     expect(episode.steps).toBeGreaterThanOrEqual(5);
     const reader = await EpisodeReader.open(episodeDir(coach.episodes.root, started.id), started.id);
     expect(reader.header.action.space).toBe('joint_abs');
+    expect(reader.header.policyCamera).toBeUndefined(); // no policy observes a manual session
     const steps = await reader.steps();
     expect(steps[0]!.action).toHaveLength(7);
     await expect(coach.episodes.stopManual()).rejects.toThrow(/no manual session is recording/);

@@ -71,6 +71,11 @@ export class EpisodeCatalog {
     return (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   }
 
+  /** The open connection, for stores that keep their tables in this catalog (preference pairs). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -75,6 +75,41 @@ export const CATALOG_MIGRATIONS: readonly { version: number; description: string
       CREATE INDEX evaluations_model ON evaluations (model_name, model_version);
     `,
   },
+  {
+    version: 5,
+    description: 'preference pairs (docs/refine.md); they go with their episode when its row is forgotten',
+    sql: `
+      CREATE TABLE pairs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        episode_id INTEGER NOT NULL REFERENCES episodes (id) ON DELETE CASCADE,
+        step_index INTEGER NOT NULL,
+        camera TEXT NOT NULL,
+        frame_index INTEGER NOT NULL,
+        robot_state TEXT NOT NULL,
+        instruction TEXT NOT NULL,
+        task TEXT NOT NULL,
+        model_name TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        action_space TEXT NOT NULL,
+        action_names TEXT NOT NULL,
+        chosen TEXT NOT NULL,
+        rejected TEXT NOT NULL,
+        executed_side TEXT CHECK (executed_side IN ('chosen', 'rejected')),
+        source TEXT NOT NULL CHECK (source IN ('label', 'gta', 'wm')),
+        reward TEXT NOT NULL,
+        chosen_score REAL NOT NULL,
+        rejected_score REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'flipped', 'discarded')),
+        stale INTEGER NOT NULL DEFAULT 0,
+        created_at_ms REAL NOT NULL,
+        dedup_key TEXT NOT NULL UNIQUE
+      );
+      CREATE INDEX pairs_episode ON pairs (episode_id);
+      CREATE INDEX pairs_source_status ON pairs (source, status);
+      CREATE INDEX pairs_task ON pairs (task);
+      CREATE INDEX pairs_model ON pairs (model_name, model_version);
+    `,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = CATALOG_MIGRATIONS[CATALOG_MIGRATIONS.length - 1]!.version;

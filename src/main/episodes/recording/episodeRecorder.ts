@@ -22,7 +22,7 @@ export interface RecorderPorts {
   root: string;
   catalog: EpisodeCatalog;
   arm: Pick<ArmService, 'state' | 'samplesTopic'>;
-  cameras: Pick<CameraService, 'bus' | 'list'>;
+  cameras: Pick<CameraService, 'bus' | 'list' | 'policyCameraName'>;
   runner: Pick<TaskRunner, 'onStarted' | 'onFinished' | 'stepTopic'>;
   policy: Pick<PolicyService, 'info'>;
   settings: () => RecordingSettings;
@@ -175,6 +175,8 @@ export class EpisodeRecorder {
       stateNames: [...MOTOR_NAMES],
       cameras,
     };
+    const policyCamera = kind === 'attempt' ? this.ports.cameras.policyCameraName : null;
+    if (policyCamera) header.policyCamera = policyCamera;
     const writer = new EpisodeWriter(this.ports.root, header);
     const recording: ActiveRecording = { kind, writer, runId: null, stops: [] };
     recording.stops.push(this.ports.arm.samplesTopic.subscribe((rows) => writer.appendSamples(rows)));

@@ -42,6 +42,8 @@ export interface EpisodeHeader {
   action: { space: ActionSpace; dims: number; names: string[]; chunkLength: number };
   stateNames: string[];
   cameras: { name: string; widthPx: number; heightPx: number }[];
+  /** The camera the policy observed (attempts, when known; absent in episodes recorded before it was written). */
+  policyCamera?: string;
   end?: EpisodeHeaderEnd;
 }
 
