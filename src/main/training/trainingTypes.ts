@@ -5,13 +5,17 @@
  * tokenizer, action normalisation with q01/q99 and the mask).
  */
 
-/** One observation and the action chunk that followed it. */
-export interface TrainingSample {
+/** What the prefix sees: one picture, the instruction and (for some packages) the arm's state. */
+export interface TrainingObservation {
   /** The policy camera's picture: RGB, 3 bytes a pixel, row-major, at the manifest camera's size. */
   image: Uint8Array;
   instruction: string;
   /** ROBOT_STATE_NAMES (for packages whose prefix takes the arm's state). */
   robotState?: number[];
+}
+
+/** One observation and the action chunk that followed it. */
+export interface TrainingSample extends TrainingObservation {
   /** [chunkLength × dims] in physical units (the trainer normalises them). */
   actions: Float32Array;
 }
@@ -34,4 +38,30 @@ export interface TrainingProgress {
   stepsPerS: number | null;
   etaS: number | null;
   message: string | null;
+  /**
+   * Objective-specific figures of the last reported step, by name (the DPO trainer: accuracy, margin and
+   * their windowed means; see docs/training.md). Absent for behaviour cloning.
+   */
+  metrics?: Record<string, number>;
+}
+
+/** One preference pair as the DPO trainer sees it (issue #8): an observation and two action chunks. */
+export interface PreferenceSample extends TrainingObservation {
+  /** [chunkLength × dims] in physical units, like TrainingSample.actions. */
+  chosen: Float32Array;
+  rejected: Float32Array;
+  /**
+   * The action space and dim names the chunks are in (the pair's model's manifest action.space and
+   * action.names), when known: the DPO trainer refuses pairs whose space or names differ from the package's.
+   */
+  actionSpace?: string;
+  actionNames?: readonly string[];
+}
+
+export interface PreferenceDataset {
+  readonly size: number;
+  /** Deterministic: the same index gives the same pair. */
+  get(index: number): PreferenceSample;
+  /** Pairs at one observation share a key: the DPO trainer computes their prefix context once. Default: one per pair. */
+  observationKey?(index: number): string;
 }

@@ -3,7 +3,7 @@ import { ROBOT_STATE_DIMS, type ModelManifest, type PackageCamera } from '../../
 import { rgbToTensorData } from '../../policy/imagePreprocess';
 import type { InstructionTokenizer } from '../../policy/instructionTokenizer';
 import { ONNX_TYPE } from '../onnx';
-import type { TrainingSample } from '../trainingTypes';
+import type { TrainingObservation, TrainingSample } from '../trainingTypes';
 import { TrainingError } from './trainingErrors';
 
 /** One graph input for a batch, in host memory: int64 inputs are held as int32 (as the interpreter takes them). */
@@ -35,7 +35,7 @@ export class BcBatchBuilder {
   readonly valuesPerSample: number;
 
   constructor(
-    private readonly manifest: ModelManifest,
+    readonly manifest: ModelManifest,
     private readonly tokenizer: InstructionTokenizer,
   ) {
     if (manifest.cameras.length !== 1)
@@ -58,22 +58,33 @@ export class BcBatchBuilder {
         `has ${sample.actions.length} action values, but the package's chunk is ${chunkLength} actions × ${dims} dims = ${this.valuesPerSample}`,
       );
     if (!sample.actions.every(Number.isFinite)) refuse('has actions that are not finite numbers');
+    this.checkObservation(sample, index);
+  }
+
+  /**
+   * Refuses an observation the prefix cannot take (picture size, the arm's state), naming it as
+   * `${what} ${index}` ("dataset sample 3", "pair 3").
+   */
+  checkObservation(observation: TrainingObservation, index: number, what = 'dataset sample'): void {
+    const refuse = (problem: string): never => {
+      throw new TrainingError('training_invalid_data', `${what} ${index}: ${problem}`, { index });
+    };
     const { widthPx: w, heightPx: h } = this.camera;
-    if (sample.image.length !== w * h * 3)
+    if (observation.image.length !== w * h * 3)
       refuse(
-        `its picture has ${sample.image.length} bytes; camera "${this.camera.name}" needs ${w}×${h} RGB = ${w * h * 3}`,
+        `its picture has ${observation.image.length} bytes; camera "${this.camera.name}" needs ${w}×${h} RGB = ${w * h * 3}`,
       );
     if (this.manifest.prefix.robotStateInput) {
-      const state = sample.robotState;
+      const state = observation.robotState;
       if (!state || state.length !== ROBOT_STATE_DIMS || !state.every(Number.isFinite))
         refuse(
-          `the package's prefix takes the arm's state (${ROBOT_STATE_DIMS} finite numbers), the sample has ${state ? `${state.length} values` : 'none'}`,
+          `the package's prefix takes the arm's state (${ROBOT_STATE_DIMS} finite numbers), the ${what.split(' ').at(-1)} has ${state ? `${state.length} values` : 'none'}`,
         );
     }
   }
 
-  /** The prefix's inputs for these samples, stacked on axis 0 (batch = samples.length). */
-  prefixFeeds(samples: readonly TrainingSample[]): Record<string, HostFeed> {
+  /** The prefix's inputs for these observations, stacked on axis 0 (batch = samples.length). */
+  prefixFeeds(samples: readonly TrainingObservation[]): Record<string, HostFeed> {
     const n = samples.length;
     const { instruction } = this.manifest;
     const images = samples.map((sample) => rgbToTensorData(sample.image, this.camera));

@@ -115,11 +115,15 @@ export function resolveHyperparameters(
     seed: options.seed ?? DEFAULT_HYPERPARAMETERS.seed,
     freezePrefix: options.freezePrefix ?? DEFAULT_HYPERPARAMETERS.freezePrefix,
   };
-  checkHyperparameters(resolved);
+  checkOptimizerHyperparameters(resolved);
   return resolved;
 }
 
-function checkHyperparameters(h: BcHyperparameters): void {
+/** The hyperparameters every trainer here shares: steps, batch, schedule, AdamW, clipping, seed. */
+export type OptimizerHyperparameters = Omit<BcHyperparameters, 'freezePrefix'>;
+
+/** Refuses values a run cannot use (TrainingError 'training_invalid_options', naming the value). */
+export function checkOptimizerHyperparameters(h: OptimizerHyperparameters): void {
   const refuse = (message: string): never => {
     throw new TrainingError('training_invalid_options', message);
   };

@@ -41,7 +41,21 @@ function compile(file: string, bytes: Uint8Array, dir: string): CompiledGraph {
   }
 }
 
-export async function prepareBc(modelDir: string, dataset: BcDataset, h: BcHyperparameters): Promise<BcSetup> {
+/** What loadTrainingPackage needs to know of the run. */
+export interface TrainingPackageNeeds {
+  /** The batch the expert graph is run at (a graph with a fixed batch axis must match it). */
+  expertBatch: number;
+  /** The prefix is not compiled (its context comes from onnxruntime). */
+  freezePrefix: boolean;
+  /** Checks the data against the package before the graphs are compiled (throws TrainingError). */
+  checkData: (builder: BcBatchBuilder) => void;
+}
+
+/**
+ * Reads a model package for training: its files and graph bytes, the batch builder (after `checkData`
+ * accepts the data), the expert compiled and, unless frozen, the prefix.
+ */
+export async function loadTrainingPackage(modelDir: string, needs: TrainingPackageNeeds): Promise<BcSetup> {
   const base = await inspectModelPackage(modelDir);
   const { pkg } = base;
   const { manifest } = pkg;
@@ -51,26 +65,21 @@ export async function prepareBc(modelDir: string, dataset: BcDataset, h: BcHyper
     manifest,
     new InstructionTokenizer(pkg.tokenizerJson, pkg.tokenizerConfig, manifest.instruction),
   );
-  if (!(Number.isInteger(dataset.size) && dataset.size >= 1))
-    throw new TrainingError(
-      'training_invalid_data',
-      `the dataset has ${dataset.size} samples; training needs at least one`,
-    );
-  builder.checkSample(dataset.get(0), 0);
+  needs.checkData(builder);
 
   const expert = compile(manifest.expert.file, expertBytes, path.dirname(pkg.expertPath));
   const xT = expert.model.inputs.find((input) => input.name === manifest.expert.noisyActionInput);
   const fixedBatch = xT?.dims?.[0];
-  if (typeof fixedBatch === 'number' && fixedBatch !== h.batchSize) {
+  if (typeof fixedBatch === 'number' && fixedBatch !== needs.expertBatch) {
     expert.dispose();
     throw new TrainingError(
       'training_unsupported_graph',
-      `${manifest.expert.file}: its input "${xT!.name}" has a fixed batch of ${fixedBatch}; training with batch ${h.batchSize} needs a dynamic batch axis (re-export it so), or train with batch ${fixedBatch}`,
+      `${manifest.expert.file}: its input "${xT!.name}" has a fixed batch of ${fixedBatch}; training with batch ${needs.expertBatch} needs a dynamic batch axis (re-export it so), or train with batch ${fixedBatch}`,
     );
   }
   let prefix: CompiledGraph | null = null;
   try {
-    if (!h.freezePrefix) prefix = compile(manifest.prefix.file, prefixBytes, path.dirname(pkg.prefixPath));
+    if (!needs.freezePrefix) prefix = compile(manifest.prefix.file, prefixBytes, path.dirname(pkg.prefixPath));
   } catch (error) {
     expert.dispose();
     throw error;
@@ -85,6 +94,21 @@ export async function prepareBc(modelDir: string, dataset: BcDataset, h: BcHyper
     expert,
     builder,
   };
+}
+
+export async function prepareBc(modelDir: string, dataset: BcDataset, h: BcHyperparameters): Promise<BcSetup> {
+  return loadTrainingPackage(modelDir, {
+    expertBatch: h.batchSize,
+    freezePrefix: h.freezePrefix,
+    checkData: (builder) => {
+      if (!(Number.isInteger(dataset.size) && dataset.size >= 1))
+        throw new TrainingError(
+          'training_invalid_data',
+          `the dataset has ${dataset.size} samples; training needs at least one`,
+        );
+      builder.checkSample(dataset.get(0), 0);
+    },
+  });
 }
 
 /**

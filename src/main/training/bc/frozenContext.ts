@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../../../shared/policy/modelManifest';
 import { ONNX_TYPE } from '../onnx';
-import type { BcDataset } from '../trainingTypes';
+import type { TrainingObservation } from '../trainingTypes';
 import type { BcBatchBuilder, HostFeed } from './batchBuilder';
 
 function ortFeed(feed: HostFeed): ort.Tensor {
@@ -31,20 +31,35 @@ function hostFeed(tensor: ort.Tensor, name: string): HostFeed {
   }
 }
 
+/** Observations by index (a BcDataset or a PreferenceDataset serves). Deterministic: an index is one observation. */
+export interface ObservationSource {
+  get(index: number): TrainingObservation;
+}
+
+/** How a FrozenPrefixContext names and keys dataset indices. */
+export interface ContextNaming {
+  /** Names an index in errors: "dataset sample" (→ "dataset sample 3"), "pair". */
+  what: string;
+  /** The cache key of an index: indices with one key share one observation, hence one context. Default: the index. */
+  keyOf: (index: number) => number | string;
+}
+
 /**
- * The context of a frozen prefix, per sample, from onnxruntime: the same graph and feeds inference uses,
+ * The context of a frozen prefix, per observation, from onnxruntime: the same graph and feeds inference uses,
  * batch 1. Cached by dataset index (the dataset is deterministic) up to a byte budget, so a small data set
  * runs the prefix once per sample.
  */
 export class FrozenPrefixContext {
-  private readonly cache = new Map<number, Record<string, HostFeed>>();
+  private readonly cache = new Map<number | string, Record<string, HostFeed>>();
   private cachedBytes = 0;
+  private prefixRuns = 0;
 
   private constructor(
     private readonly session: ort.InferenceSession,
     private readonly manifest: ModelManifest,
     private readonly builder: BcBatchBuilder,
     private readonly cacheBytes: number,
+    private readonly naming: ContextNaming,
   ) {}
 
   static async create(
@@ -52,15 +67,20 @@ export class FrozenPrefixContext {
     manifest: ModelManifest,
     builder: BcBatchBuilder,
     cacheBytes: number,
+    naming: Partial<ContextNaming> = {},
   ): Promise<FrozenPrefixContext> {
     const session = await ort.InferenceSession.create(prefixPath, { executionProviders: ['cpu'], logSeverityLevel: 3 });
-    return new FrozenPrefixContext(session, manifest, builder, cacheBytes);
+    return new FrozenPrefixContext(session, manifest, builder, cacheBytes, {
+      what: naming.what ?? 'dataset sample',
+      keyOf: naming.keyOf ?? ((index) => index),
+    });
   }
 
   /** The expert's context inputs for these dataset indices, stacked on axis 0. */
-  async contexts(dataset: BcDataset, indices: readonly number[]): Promise<Record<string, HostFeed>> {
+  async contexts(source: ObservationSource, indices: readonly number[]): Promise<Record<string, HostFeed>> {
     const perSample: Record<string, HostFeed>[] = [];
-    for (const index of indices) perSample.push(this.cache.get(index) ?? (await this.compute(dataset, index)));
+    for (const index of indices)
+      perSample.push(this.cache.get(this.naming.keyOf(index)) ?? (await this.compute(index, source.get(index))));
     const stacked: Record<string, HostFeed> = {};
     for (const name of Object.keys(this.manifest.expert.context)) {
       const parts = perSample.map((context) => context[name]!);
@@ -72,19 +92,29 @@ export class FrozenPrefixContext {
     return stacked;
   }
 
-  private async compute(dataset: BcDataset, index: number): Promise<Record<string, HostFeed>> {
-    const sample = dataset.get(index);
-    this.builder.checkSample(sample, index);
+  /** Computes (and caches, within the budget) the context of `observation`, which is `index`'s; for warming up. */
+  async prime(index: number, observation: TrainingObservation): Promise<void> {
+    if (!this.cache.has(this.naming.keyOf(index))) await this.compute(index, observation);
+  }
+
+  /** onnxruntime runs of the prefix so far (one per observation while the cache holds them all). */
+  get runs(): number {
+    return this.prefixRuns;
+  }
+
+  private async compute(index: number, observation: TrainingObservation): Promise<Record<string, HostFeed>> {
+    this.builder.checkObservation(observation, index, this.naming.what);
     const feeds = Object.fromEntries(
-      Object.entries(this.builder.prefixFeeds([sample])).map(([name, feed]) => [name, ortFeed(feed)]),
+      Object.entries(this.builder.prefixFeeds([observation])).map(([name, feed]) => [name, ortFeed(feed)]),
     );
     const outputs = await this.session.run(feeds, this.manifest.prefix.outputs);
+    this.prefixRuns += 1;
     const context: Record<string, HostFeed> = {};
     for (const [input, output] of Object.entries(this.manifest.expert.context))
       context[input] = hostFeed(outputs[output]!, output);
     const bytes = Object.values(context).reduce((sum, feed) => sum + feed.data.byteLength, 0);
     if (this.cachedBytes + bytes <= this.cacheBytes) {
-      this.cache.set(index, context);
+      this.cache.set(this.naming.keyOf(index), context);
       this.cachedBytes += bytes;
     }
     return context;

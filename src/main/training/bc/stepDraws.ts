@@ -10,6 +10,9 @@ export interface StepDraws {
   noise: Float32Array;
 }
 
+/** One flow time t ~ Beta(1.5, 1)·0.999 + 0.001 (Beta(1.5, 1) has CDF x^1.5: inverted). */
+export const drawFlowTime = (random: SeededRandom): number => random.next() ** (2 / 3) * 0.999 + 0.001;
+
 /**
  * The draws of step `step`: a pure function of (seed, step), so the RNG state a checkpoint needs is just
  * the seed and the step count, and a resumed run draws exactly what the uninterrupted run would have.
@@ -23,8 +26,7 @@ export function drawStep(
 ): StepDraws {
   const random = new SeededRandom(deriveSeed(seed, `bc/step/${step}`));
   const indices = Array.from({ length: batchSize }, () => random.int(0, datasetSize - 1));
-  // Beta(1.5, 1) has CDF x^1.5: invert it.
-  const times = Float32Array.from({ length: batchSize }, () => random.next() ** (2 / 3) * 0.999 + 0.001);
+  const times = Float32Array.from({ length: batchSize }, () => drawFlowTime(random));
   const noise = Float32Array.from({ length: batchSize * valuesPerSample }, () => random.gaussian());
   return { indices, times, noise };
 }

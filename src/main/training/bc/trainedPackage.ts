@@ -19,19 +19,25 @@ export async function checkOutputDir(outDir: string, overwrite: boolean): Promis
     );
 }
 
-/** The manifest of the trained package: the base's, with a new name/version/description and `trained` as given. */
+/**
+ * The manifest of the trained package: the base's, with a new name/version/description and `trained` as
+ * given. The version defaults to the base's with `versionSuffix` ("+bc", "+dpo"); `trained` to
+ * `defaultTrained` (behaviour cloning: false unless the caller says the weights are a skill).
+ */
 export function trainedManifest(
   base: ModelManifest,
   change: { name?: string; version?: string; description?: string; trained?: boolean },
   summary: string,
+  versionSuffix = '+bc',
+  defaultTrained = false,
 ): ModelManifest {
-  const version = change.version ?? `${base.version.slice(0, 40)}+bc`;
+  const version = change.version ?? `${base.version.slice(0, 40)}${versionSuffix}`;
   return {
     ...base,
     name: change.name ?? base.name,
     version,
     description: (change.description ?? `${summary} Base: ${base.name} ${base.version}.`).slice(0, 2000),
-    trained: change.trained ?? false,
+    trained: change.trained ?? defaultTrained,
   };
 }
 

@@ -8,7 +8,12 @@ export class TrainingError extends CoachError {
       | 'training_invalid_data'
       | 'training_unsupported_graph'
       | 'training_checkpoint_mismatch'
-      | 'training_output_exists',
+      | 'training_output_exists'
+      // The DPO trainer's (src/main/training/dpo/):
+      | 'training_no_pairs'
+      | 'training_action_space_mismatch'
+      | 'training_invalid_package'
+      | 'training_diverged',
     message: string,
     details?: unknown,
   ) {
