@@ -20,6 +20,8 @@ export default defineConfig({
           inferenceWorker: resolve(__dirname, 'src/main/policy/inferenceWorker.ts'),
           // Behaviour cloning on the ONNX interpreter (jax-js), off the main loop.
           trainingWorker: resolve(__dirname, 'src/main/training/trainingWorker.ts'),
+          // DPO refinement on preference pairs, off the main loop.
+          dpoWorker: resolve(__dirname, 'src/main/training/dpoWorker.ts'),
           // Sim evaluations of model versions: their own sessions, world and renderer.
           evaluationWorker: resolve(__dirname, 'src/main/evaluation/evaluationWorker.ts'),
           // Scripted-expert demonstrations for behaviour cloning (rendered in their own threads).

@@ -20,6 +20,10 @@ import { EvaluationService } from './evaluation/evaluationService';
 import { TrainingService, type DemonstrationJobExecutor } from './training/trainingService';
 import { demonstrationJobExecutor } from './training/demonstrationJob';
 import path from 'node:path';
+import { ModelRegistry } from './models/modelRegistry';
+import { PairStore } from './refine/pairs/pairStore';
+import { RefineService } from './refine/refineService';
+import { refineTrainingDeps } from './refine/refineWiring';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -60,6 +64,8 @@ export interface Coach {
   readonly episodes: EpisodeService;
   readonly evaluations: EvaluationService;
   readonly training: TrainingService;
+  readonly models: ModelRegistry;
+  readonly refine: RefineService;
   /** Settles when start-up work (the first arm connection) is done; failures land in warnings. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -118,6 +124,27 @@ export function createCoach(config: CoachConfig): Coach {
         )
       : Promise.resolve();
   const evaluations = new EvaluationService(app.root, episodes.catalog);
+  const models = new ModelRegistry(dataDir);
+  const inUsePath = () => policy.info()?.path ?? null;
+  /** Loads a version into the policy worker and remembers it for the next start. */
+  const useModel = async (modelPath: string) => {
+    if (runner.isRunning) throw new CoachError('busy', 'an attempt is running; stop it before changing the model');
+    const info = await policy.load(modelPath);
+    settings.update({ policy: { modelPath: info.path } });
+  };
+  const pairs = new PairStore(episodes.catalog);
+  const refine = new RefineService({
+    registry: models,
+    evaluations,
+    inUsePath,
+    useModel,
+    ...refineTrainingDeps(app.root, { root: episodesRoot, catalog: episodes.catalog }, pairs),
+  });
+  const knownInUse = async () => {
+    const current = inUsePath();
+    if (current) await models.ensureKnown(current, current === defaultModelPath(app.root) ? 'shipped' : 'loaded');
+    return current;
+  };
   const training = new TrainingService(
     config.training?.executeDemonstrations ?? demonstrationJobExecutor(app.root, dataDir),
   );
@@ -224,6 +251,34 @@ export function createCoach(config: CoachConfig): Coach {
         return training.startDemonstrations({ ...request, modelPath: path });
       },
       'training.cancel': ({ jobId }) => training.cancel(jobId),
+      'pairs.summary': () => pairs.summary(),
+      'pairs.list': ({ filter }) => pairs.list(filter).pairs,
+      'pairs.setStatus': ({ ids, status }) => ({
+        changed: pairs.setStatus(ids, status === 'active' ? 'restore' : status === 'flipped' ? 'flip' : 'discard')
+          .length,
+      }),
+      'refine.start': (request) => refine.start(request),
+      'refine.cancel': ({ jobId }) => refine.cancel(jobId),
+      'refine.promote': ({ jobId }) => refine.promote(jobId),
+      'refine.discard': ({ jobId }) => refine.discard(jobId),
+      'models.list': async () => models.list(await knownInUse()),
+      'models.promote': async ({ id }) => {
+        await knownInUse();
+        const version = models.promote(id);
+        await useModel(version.path);
+        return models.list(inUsePath()).find((item) => item.id === id)!;
+      },
+      'models.rollback': async () => {
+        const target = models.rollbackTarget(await knownInUse());
+        models.promote(target.id);
+        await useModel(target.path);
+        return models.list(inUsePath()).find((item) => item.id === target.id)!;
+      },
+      'models.export': ({ id, dir }) => ({ path: models.exportTo(id, dir) }),
+      'models.delete': async ({ id }) => {
+        models.delete(id, await knownInUse());
+        return { deleted: id };
+      },
     },
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
@@ -234,6 +289,7 @@ export function createCoach(config: CoachConfig): Coach {
       'export.progress': (_args, emit) => episodes.exportTopic.subscribe(emit),
       'eval.progress': (_args, emit) => evaluations.progressTopic.subscribe(emit),
       'training.jobs': (_args, emit) => training.jobsTopic.subscribe(emit),
+      'refine.status': (_args, emit) => refine.statusTopic.subscribe(emit),
       'camera.frames': ({ camera, maxFps }, emit) => cameras.subscribeDisplay(camera, maxFps, emit),
       'camera.stats': (_args, emit) => {
         emit(cameras.list());
@@ -253,12 +309,15 @@ export function createCoach(config: CoachConfig): Coach {
     episodes,
     evaluations,
     training,
+    models,
+    refine,
     ready,
     async close() {
       health.stop();
       runner.close();
       await ready;
       await runner.finished();
+      await refine.close();
       await training.close();
       await evaluations.close();
       await episodes.close();

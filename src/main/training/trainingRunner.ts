@@ -3,7 +3,8 @@ import { CoachError } from '../../shared/contract/errors';
 import { spawnWorker } from '../system/spawnWorker';
 import type { BcTrainingResult } from './bc/trainBehaviourCloning';
 import { TrainingCancelledError } from './bc/trainingErrors';
-import type { BcTrainingJob, TrainingWorkerMessage } from './trainingWorkerProtocol';
+import type { BcTrainingJob, DpoTrainingJob, TrainingWorkerMessage } from './trainingWorkerProtocol';
+import type { DpoTrainingResult } from './dpo/trainDpo';
 import type { TrainingProgress } from './trainingTypes';
 
 export interface TrainingRunnerOptions {
@@ -17,8 +18,8 @@ export interface TrainingRunnerOptions {
  * (rejecting with TrainingCancelledError after `cancel()`, or with the job's error), `onProgress` hears
  * every progress report and `progress` holds the latest.
  */
-export class TrainingRunner {
-  readonly result: Promise<BcTrainingResult>;
+export class TrainingRunner<Result = BcTrainingResult> {
+  readonly result: Promise<Result>;
   private latest: TrainingProgress | null = null;
   private cancelled = false;
   private settled = false;
@@ -27,14 +28,14 @@ export class TrainingRunner {
     private readonly worker: Worker,
     onProgress: ((progress: TrainingProgress) => void) | undefined,
   ) {
-    this.result = new Promise<BcTrainingResult>((resolve, reject) => {
+    this.result = new Promise<Result>((resolve, reject) => {
       const finish = (outcome: () => void) => {
         if (this.settled) return;
         this.settled = true;
         outcome();
         void worker.terminate();
       };
-      worker.on('message', (message: TrainingWorkerMessage) => {
+      worker.on('message', (message: TrainingWorkerMessage<Result>) => {
         if (message.type === 'progress') {
           this.latest = message.progress;
           onProgress?.(message.progress);
@@ -64,6 +65,12 @@ export class TrainingRunner {
   static start(job: BcTrainingJob, options: TrainingRunnerOptions): TrainingRunner {
     const worker = spawnWorker(options.appRoot, 'src/main/training/trainingWorker.ts', 'trainingWorker', { job });
     return new TrainingRunner(worker, options.onProgress);
+  }
+
+  /** DPO refinement on stored preference pairs (dpoWorker.ts). */
+  static startDpo(job: DpoTrainingJob, options: TrainingRunnerOptions): TrainingRunner<DpoTrainingResult> {
+    const worker = spawnWorker(options.appRoot, 'src/main/training/dpoWorker.ts', 'dpoWorker', { job });
+    return new TrainingRunner<DpoTrainingResult>(worker, options.onProgress);
   }
 
   get progress(): TrainingProgress | null {

@@ -3,6 +3,8 @@ import type { BcTrainingOptions } from './bc/bcOptions';
 import type { TrainingDatasetSource } from './bc/datasetSource';
 import type { BcTrainingResult } from './bc/trainBehaviourCloning';
 import type { TrainingProgress } from './trainingTypes';
+import type { DpoTrainingOptions } from './dpo/dpoOptions';
+import type { OpenPairDatasetArgs } from '../refine/pairs/openPairDataset';
 
 export type { TrainingDatasetSource };
 
@@ -16,9 +18,14 @@ export interface TrainingWorkerData {
   job: BcTrainingJob;
 }
 
-export type TrainingWorkerMessage =
+/** A DPO job as it crosses into the worker: the trainer's options, the pairs by reference to the catalog. */
+export interface DpoTrainingJob extends Omit<DpoTrainingOptions, 'pairs' | 'signal' | 'onProgress'> {
+  pairs: OpenPairDatasetArgs;
+}
+
+export type TrainingWorkerMessage<Result = BcTrainingResult> =
   | { type: 'progress'; progress: TrainingProgress }
-  | { type: 'done'; result: BcTrainingResult }
+  | { type: 'done'; result: Result }
   | { type: 'failed'; error: CoachErrorShape };
 
 export type TrainingWorkerCommand = { type: 'cancel' };

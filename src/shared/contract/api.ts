@@ -23,6 +23,9 @@ import {
   exportProgressSchema,
   exportRequestSchema,
 } from '../episodes/episodeTypes';
+import { modelVersionSchema } from '../models/modelVersionTypes';
+import { PAIR_STATUSES, pairFilterSchema, pairSummarySchema, preferencePairSchema } from '../refine/pairTypes';
+import { refineJobSchema, refineRequestSchema } from '../refine/refineTypes';
 
 const noArgs = z.object({}).strict().default({});
 const episodeId = z.number().int().positive();
@@ -296,6 +299,69 @@ export const coachContract = {
       args: z.object({ jobId: z.number().int().positive() }).strict(),
       result: trainingJobSchema,
     }),
+    'pairs.summary': defineMethod({
+      summary: 'Preference pairs in the catalog: how many, how many eligible, by source, status and task.',
+      args: noArgs,
+      result: pairSummarySchema,
+    }),
+    'pairs.list': defineMethod({
+      summary: 'Preference pairs matching a filter, newest first.',
+      args: z.object({ filter: pairFilterSchema.default({}) }).strict(),
+      result: z.array(preferencePairSchema),
+    }),
+    'pairs.setStatus': defineMethod({
+      summary: 'Review pairs: keep (active), flip chosen and rejected, or discard.',
+      args: z
+        .object({ ids: z.array(z.number().int().positive()).min(1).max(100_000), status: z.enum(PAIR_STATUSES) })
+        .strict(),
+      result: z.object({ changed: z.number().int() }),
+    }),
+    'refine.start': defineMethod({
+      summary:
+        'Refine policy: build pairs from labelled episodes, DPO on the model in use, evaluate before/after on the same held-out seeds; progress on refine.status.',
+      args: refineRequestSchema,
+      result: refineJobSchema,
+    }),
+    'refine.cancel': defineMethod({
+      summary: 'Cancel the refinement; the model in use is untouched and the unfinished version is removed.',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: refineJobSchema,
+    }),
+    'refine.promote': defineMethod({
+      summary: 'Make the refined version the one in use (the next attempts use it).',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: refineJobSchema,
+    }),
+    'refine.discard': defineMethod({
+      summary: 'Keep the model in use; the refined version is marked discarded.',
+      args: z.object({ jobId: z.number().int().positive() }).strict(),
+      result: refineJobSchema,
+    }),
+    'models.list': defineMethod({
+      summary: 'Model versions with their lineage (parent, pairs, hyper-parameters, curves, evaluation), newest first.',
+      args: noArgs,
+      result: z.array(modelVersionSchema),
+    }),
+    'models.promote': defineMethod({
+      summary: 'Load a model version and make it the one in use.',
+      args: z.object({ id: z.string().min(1) }).strict(),
+      result: modelVersionSchema,
+    }),
+    'models.rollback': defineMethod({
+      summary: 'Go back to the version promoted before the one in use.',
+      args: noArgs,
+      result: modelVersionSchema,
+    }),
+    'models.export': defineMethod({
+      summary: "Copy a version's package folder (with its lineage.json) into an empty or new folder.",
+      args: z.object({ id: z.string().min(1), dir: z.string().min(1) }).strict(),
+      result: z.object({ path: z.string() }),
+    }),
+    'models.delete': defineMethod({
+      summary: 'Delete a model version (never the one in use); folders Coach made are removed.',
+      args: z.object({ id: z.string().min(1) }).strict(),
+      result: z.object({ deleted: z.string() }),
+    }),
   },
   streams: {
     'system.health': defineStream({
@@ -343,6 +409,11 @@ export const coachContract = {
       summary: 'The training jobs whenever one changes (at most 4 times a second while training).',
       args: noArgs,
       payload: z.array(trainingJobSchema),
+    }),
+    'refine.status': defineStream({
+      summary: 'The refinement in progress (or the last): phase, pairs, DPO curves, evaluation, comparison.',
+      args: noArgs,
+      payload: refineJobSchema.nullable(),
     }),
     'arm.state': defineStream({
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',

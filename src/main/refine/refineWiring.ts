@@ -1,0 +1,97 @@
+import { CoachError } from '../../shared/contract/errors';
+import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
+import { loadModelPackage } from '../policy/modelPackage';
+import { TrainingRunner } from '../training/trainingRunner';
+import { buildPairsWithModel } from './pairs/buildPairs';
+import type { PairStore } from './pairs/pairStore';
+import type { RefineDeps } from './refineService';
+
+/** Codes of a pair build that found nothing new to pair: the refinement goes on with the stored pairs. */
+const NOTHING_NEW = new Set(['pairs_no_labels', 'pairs_no_episodes', 'pairs_none']);
+
+/** The real pair building (main thread; the model's own sessions) and DPO (its own worker thread). */
+export function refineTrainingDeps(
+  appRoot: string,
+  episodes: { root: string; catalog: EpisodeCatalog },
+  store: PairStore,
+): Pick<RefineDeps, 'buildPairs' | 'eligiblePairs' | 'trainDpo'> {
+  return {
+    async buildPairs(modelPath, from, signal, onProgress) {
+      try {
+        const result = await buildPairsWithModel({ ...episodes, store }, modelPath, {
+          from,
+          signal,
+          onProgress: ({ episodesDone, episodesTotal }) =>
+            onProgress(
+              episodesTotal ? episodesDone / episodesTotal : 1,
+              `building preference pairs: episode ${episodesDone}/${episodesTotal}`,
+            ),
+        });
+        return result.built + result.replaced;
+      } catch (error) {
+        if (error instanceof CoachError && NOTHING_NEW.has(String(error.code))) return 0;
+        throw error;
+      }
+    },
+    eligiblePairs: (sources) => store.eligiblePairs(sources ? { sources } : {}),
+    async trainDpo({ baseModelDir, outDir, pairs, request, version }, onProgress, signal) {
+      const pkg = await loadModelPackage(baseModelDir);
+      const camera = pkg.manifest.cameras[0]!;
+      const runner = TrainingRunner.startDpo(
+        {
+          modelDir: baseModelDir,
+          outDir,
+          pairs: {
+            root: episodes.root,
+            camera: { widthPx: camera.widthPx, heightPx: camera.heightPx },
+            pairIds: pairs.map((pair) => pair.id),
+          },
+          seed: request.seed,
+          ...(request.beta === undefined ? {} : { beta: request.beta }),
+          ...(request.steps === undefined ? {} : { steps: request.steps }),
+          ...(request.batchSize === undefined ? {} : { batchSize: request.batchSize }),
+          ...(request.learningRate === undefined ? {} : { learningRate: request.learningRate }),
+          ...(request.sharedNoise === undefined ? {} : { noise: request.sharedNoise ? 'shared' : 'independent' }),
+          output: { version },
+        },
+        {
+          appRoot,
+          onProgress: (progress) =>
+            onProgress({
+              step: progress.step,
+              totalSteps: progress.totalSteps,
+              loss: progress.smoothedLoss ?? progress.loss,
+              accuracy: progress.metrics?.smoothedAccuracy ?? progress.metrics?.accuracy ?? null,
+              margin: progress.metrics?.smoothedMargin ?? progress.metrics?.margin ?? null,
+              stepsPerS: progress.stepsPerS,
+              etaS: progress.etaS,
+            }),
+        },
+      );
+      const cancel = () => runner.cancel();
+      signal.addEventListener('abort', cancel);
+      try {
+        const result = await runner.result;
+        const curve = (values: number[]) => thin(values.map((value, step) => [step + 1, value] as [number, number]));
+        return {
+          steps: result.steps,
+          hyperparameters: { ...result.hyperparameters, stoppedEarly: result.stoppedEarly },
+          curves: {
+            loss: curve(result.curves.loss),
+            accuracy: curve(result.curves.accuracy),
+            margin: curve(result.curves.margin),
+          },
+        };
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+    },
+  };
+}
+
+/** At most 400 points of a curve, evenly spaced, the last kept. */
+function thin(points: [number, number][]): [number, number][] {
+  if (points.length <= 400) return points;
+  const every = Math.ceil(points.length / 400);
+  return points.filter((_, i) => i % every === 0 || i === points.length - 1);
+}
