@@ -23,6 +23,7 @@ Commands:
   train …          behaviour cloning of a model package: coach train --model DIR --data FILE --out DIR ("coach train --help")
   pairs …          preference pairs for refinement: coach pairs build [--from labels|gta|all] [--model DIR] [--k 5],
                    coach pairs list [--source label,gta] [--json], coach pairs flip|discard|restore ID… ("coach pairs help")
+  refine …         DPO refinement on labelled episodes, evaluated before/after: coach refine [--model DIR] [--beta X] ("coach refine --help")
   models …         model versions and their lineage: coach models list|promote ID|rollback|export ID --out DIR|delete ID
 
 Options (every command):

@@ -13,6 +13,7 @@ import { runEvalCommand } from './commands/eval/evalCommand';
 import { runTrainCommand } from './commands/train/trainCommand';
 import { runPairsCommand } from './commands/pairs/pairsCommand';
 import { runModelsCommand } from './commands/models/modelsCommand';
+import { runRefineCommand } from './commands/refine/refineCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -31,6 +32,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'train') return runTrainCommand(argv.slice(1));
   if (argv[0] === 'pairs') return runPairsCommand(argv.slice(1));
   if (argv[0] === 'models') return runModelsCommand(argv.slice(1));
+  if (argv[0] === 'refine') return runRefineCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);
