@@ -4,8 +4,8 @@ import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startCoachServe, type ServedCoach } from './serveProcess';
 import { saveScreenshot, watchPageProblems } from './pageChecks';
+import { ATTEMPT_INSTRUCTION as INSTRUCTION, numberIn, runAttempt } from './attempts';
 
-const INSTRUCTION = 'put the grape in the plate';
 const NOTE = 'grasped the grape, but upside down';
 
 let served: ServedCoach;
@@ -24,51 +24,8 @@ test.afterEach(async () => {
   fs.rmSync(served.dataDir, { recursive: true, force: true });
 });
 
-async function numberIn(locator: Locator): Promise<number> {
-  return Number.parseFloat((await locator.textContent()) ?? '');
-}
-
 function rows(page: Page): Locator {
   return page.locator('[data-testid^="episode-row-"]');
-}
-
-/**
- * One attempt in the sim: release a hold left by the last Stop, type the task, let it act for a few
- * actions (an untrained policy may end it sooner on its own), stop it if it still runs. Returns the id
- * of the episode the label prompt then shows.
- */
-async function runAttempt(page: Page, previousEpisodeId: number | null): Promise<number> {
-  if ((await page.getByTestId('governor-mode').textContent()) === 'held') {
-    await page.getByTestId('arm-release').click();
-    await expect(page.getByTestId('governor-mode')).not.toHaveText('held', { timeout: 10_000 });
-  }
-  const runPanel = page.getByTestId('run-panel');
-  const runId = Number(await runPanel.getAttribute('data-run-id'));
-  const input = page.getByTestId('command-input');
-  await input.fill(INSTRUCTION);
-  await input.press('Enter');
-  await expect
-    .poll(async () => Number(await runPanel.getAttribute('data-run-id')), { message: 'a new attempt', timeout: 10_000 })
-    .toBeGreaterThan(runId);
-  // A few actions give the replay something to step through; then Stop, unless it ended already.
-  await expect
-    .poll(
-      async () =>
-        (await runPanel.getAttribute('data-phase')) === 'finished' ||
-        (await numberIn(page.getByTestId('run-actions'))) >= 6,
-      { message: 'six actions or the end of the attempt', timeout: 60_000 },
-    )
-    .toBe(true);
-  const runButton = page.getByTestId('command-run');
-  if ((await runButton.getAttribute('data-action')) === 'stop') await runButton.click();
-  await expect(runPanel).toHaveAttribute('data-phase', 'finished', { timeout: 15_000 });
-
-  // The recording ends with the attempt: the prompt asks about it.
-  const prompt = page.getByTestId('label-prompt');
-  await expect(prompt).toBeVisible({ timeout: 15_000 });
-  if (previousEpisodeId !== null)
-    await expect(prompt).not.toHaveAttribute('data-episode-id', String(previousEpisodeId), { timeout: 15_000 });
-  return Number(await prompt.getAttribute('data-episode-id'));
 }
 
 /** The export dialog's result for one format into a fresh folder; returns the folder. */
