@@ -138,7 +138,12 @@ export function createCoach(config: CoachConfig): Coach {
     evaluations,
     inUsePath,
     useModel,
-    ...refineTrainingDeps(app.root, { root: episodesRoot, catalog: episodes.catalog }, pairs),
+    ...refineTrainingDeps(
+      app.root,
+      { root: episodesRoot, catalog: episodes.catalog },
+      pairs,
+      () => settings.get().refine.externalTrainerCommand,
+    ),
   });
   const knownInUse = async () => {
     const current = inUsePath();

@@ -38,6 +38,15 @@ export const settingsSchema = z.object({
     })
     .prefault({}),
   recording: recordingSettingsSchema,
+  refine: z
+    .object({
+      /**
+       * An external trainer for models too large for the in-app one (docs/refine.md, "External trainer"):
+       * argv with {dataset}, {output} and {model} placeholders; null: none configured.
+       */
+      externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable().default(null),
+    })
+    .prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -49,6 +58,10 @@ export const settingsPatchSchema = z.object({
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
   cameras: savedCamerasSchema.optional(),
   policy: z.object({ modelPath: z.string().nullable(), autoLoad: z.boolean() }).partial().optional(),
+  refine: z
+    .object({ externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable() })
+    .partial()
+    .optional(),
   recording: z
     .object({
       enabled: z.boolean(),

@@ -3,7 +3,12 @@ import { CoachError } from '../../shared/contract/errors';
 import type { EvaluationReport, EvaluationRequest } from '../../shared/evaluation/evaluationTypes';
 import { evaluationRequestSchema } from '../../shared/evaluation/evaluationTypes';
 import type { PreferencePair } from '../../shared/refine/pairTypes';
-import type { RefineJob, RefineRequest } from '../../shared/refine/refineTypes';
+import {
+  refineRequestSchema,
+  type RefineJob,
+  type RefineRequest,
+  type RefineRequestInput,
+} from '../../shared/refine/refineTypes';
 import type { EvaluationService } from '../evaluation/evaluationService';
 import type { ModelRegistry } from '../models/modelRegistry';
 import { loadModelPackage } from '../policy/modelPackage';
@@ -76,7 +81,8 @@ export class RefineService {
     return this.job ? structuredClone(this.job) : null;
   }
 
-  async start(request: RefineRequest): Promise<RefineJob> {
+  async start(input: RefineRequestInput): Promise<RefineJob> {
+    const request = refineRequestSchema.parse(input);
     if (this.running) throw new CoachError('busy', `refinement ${this.job?.jobId} is running; cancel it or wait`);
     if (this.job?.phase === 'ready')
       throw new CoachError('busy', 'the last refinement waits for Promote or Discard; decide on it first');

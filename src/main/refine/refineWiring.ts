@@ -1,4 +1,5 @@
 import { CoachError } from '../../shared/contract/errors';
+import { externalTrainer } from './external/externalRefine';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { loadModelPackage } from '../policy/modelPackage';
 import { TrainingRunner } from '../training/trainingRunner';
@@ -14,7 +15,9 @@ export function refineTrainingDeps(
   appRoot: string,
   episodes: { root: string; catalog: EpisodeCatalog },
   store: PairStore,
+  externalTrainerCommand: () => string[] | null = () => null,
 ): Pick<RefineDeps, 'buildPairs' | 'eligiblePairs' | 'trainDpo'> {
+  const external = externalTrainer(episodes.root, externalTrainerCommand);
   return {
     async buildPairs(modelPath, from, signal, onProgress) {
       try {
@@ -34,7 +37,9 @@ export function refineTrainingDeps(
       }
     },
     eligiblePairs: (sources) => store.eligiblePairs(sources ? { sources } : {}),
-    async trainDpo({ baseModelDir, outDir, pairs, request, version }, onProgress, signal) {
+    async trainDpo(job, onProgress, signal) {
+      if (job.request.trainer === 'external') return external(job, onProgress, signal);
+      const { baseModelDir, outDir, pairs, request, version } = job;
       const pkg = await loadModelPackage(baseModelDir);
       const camera = pkg.manifest.cameras[0]!;
       const runner = TrainingRunner.startDpo(

@@ -31,6 +31,7 @@ export class SettingsStore {
       cameras: patch.cameras ?? this.current.cameras,
       policy: { ...this.current.policy, ...patch.policy },
       recording: { ...this.current.recording, ...patch.recording },
+      refine: { ...this.current.refine, ...patch.refine },
     });
     this.write(merged);
     this.current = merged;

@@ -29,6 +29,8 @@ export const refineRequestSchema = z
     learningRate: z.number().positive().max(1).optional(),
     sharedNoise: z.boolean().optional(),
     seed: z.number().int().min(0).default(0),
+    /** in-app: DPO here; external: the configured external trainer command (settings.refine). */
+    trainer: z.enum(['in-app', 'external']).default('in-app'),
     /** Held-out attempts per task template for the before/after evaluation (0: skip it). */
     evalEpisodesPerTemplate: z.number().int().min(0).max(1000).default(10),
     evalTemplates: z
@@ -38,6 +40,8 @@ export const refineRequestSchema = z
   })
   .strict();
 export type RefineRequest = z.infer<typeof refineRequestSchema>;
+/** A request as callers write it (defaults not yet filled in). */
+export type RefineRequestInput = z.input<typeof refineRequestSchema>;
 
 const curveSchema = z.array(z.tuple([z.number(), z.number()]));
 

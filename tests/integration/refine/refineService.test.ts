@@ -128,6 +128,37 @@ describe('one-click refinement', () => {
     expect(coach.models.list(BASE).filter((version) => version.origin === 'dpo')).toEqual([]);
   }, 240_000);
 
+  it('refines through the configured external trainer and imports the package it writes', async () => {
+    const coach = await consoleWithLabelledAttempts(1, 1);
+    const trainer = path.join(repoRoot, 'tests/fixtures/externalTrainer/fakeDpoTrainer.mjs');
+    const noTrainer = await coach.refine.start({ trainer: 'external', evalEpisodesPerTemplate: 0 });
+    expect(noTrainer.phase).toBe('pairs');
+    expect((await finished(coach)).message).toMatch(/no external trainer is configured/);
+    await coach.server.call('settings.update', {
+      refine: {
+        externalTrainerCommand: [
+          process.execPath,
+          trainer,
+          '--dataset',
+          '{dataset}',
+          '--output',
+          '{output}',
+          '--model',
+          '{model}',
+        ],
+      },
+    });
+    await coach.refine.start({ trainer: 'external', evalEpisodesPerTemplate: 1, evalTemplates: ['pick_up'] });
+    const job = await finished(coach);
+    expect(job.message).toBe('compare, then promote or discard');
+    expect(job.training.step).toBeGreaterThan(0);
+    const pkg = await loadModelPackage(job.candidate!.path);
+    expect(pkg.manifest.version).toBe('1.0.0-dpo.1');
+    const version = coach.models.list(BASE).find((item) => item.id === job.candidate!.id)!;
+    expect(version.hyperparameters).toMatchObject({ trainer: 'external' });
+    expect(job.comparison!.after.overall.episodes).toBe(1);
+  }, 240_000);
+
   it('refuses to refine with no pairs, saying what to do', async () => {
     const coach = await consoleWithLabelledAttempts(0, 0);
     await coach.refine.start({ buildFrom: 'all', seed: 0, evalEpisodesPerTemplate: 0, evalTemplates: ['pick_up'] });

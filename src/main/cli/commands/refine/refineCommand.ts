@@ -13,6 +13,7 @@ import { openEpisodeStore } from '../episodes/openEpisodeStore';
 
 export const REFINE_USAGE = `Usage: coach refine [--model DIR] [--pairs labels|gta|all|none] [--beta X] [--steps N]
                     [--batch N] [--lr X] [--eval-episodes N] [--seed N] [--promote] [--data DIR]
+                    [--use-external | --external "CMD ARGS"]
 
   One refinement, as the console's "Refine policy" button does it: builds preference pairs from the
   labelled episodes (--pairs: which sources to build now; stored pairs are always used), DPO of the
@@ -22,6 +23,9 @@ export const REFINE_USAGE = `Usage: coach refine [--model DIR] [--pairs labels|g
   coach models promote ID).
   --model DIR     the model to refine (default: the one in use in the data folder's settings)
   --beta X        DPO β (default 500, NORA-1.5's); --steps N (default from the pair count)
+  --use-external  train with the external trainer in the settings (refine.externalTrainerCommand)
+  --external "CMD ARGS"  train with this external trainer command ({dataset}, {output}, {model} substituted;
+                  docs/refine.md, "External trainer")
 `;
 
 const percent = (value: number) => `${(value * 100).toFixed(0)} %`;
@@ -66,6 +70,8 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
         'eval-episodes': { type: 'string' },
         seed: { type: 'string' },
         promote: { type: 'boolean', default: false },
+        external: { type: 'string' },
+        'use-external': { type: 'boolean', default: false },
         data: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -87,6 +93,7 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
     learningRate: number(values.lr),
     evalEpisodesPerTemplate: number(values['eval-episodes']),
     seed: number(values.seed),
+    trainer: values.external || values['use-external'] ? 'external' : 'in-app',
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -114,7 +121,9 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
       modelPath = next;
       settings.update({ policy: { modelPath: next } });
     },
-    ...refineTrainingDeps(app.root, episodes, new PairStore(episodes.catalog)),
+    ...refineTrainingDeps(app.root, episodes, new PairStore(episodes.catalog), () =>
+      values.external ? values.external.split(' ').filter(Boolean) : settings.get().refine.externalTrainerCommand,
+    ),
   });
   let lastLine = '';
   const stop = refine.statusTopic.subscribe((job) => {
