@@ -25,7 +25,7 @@ describe('coach run', () => {
     expect(io.err()).toBe('');
     expect(code).toBe(3);
     const out = io.out();
-    expect(out).toMatch(/model coach-test 1\.0\.0 \(untrained test model\) on CPU/);
+    expect(out).toMatch(/model coach-tiny 1\.0\.0 on CPU/); // the shipped default policy
     expect(out).toMatch(/stroke 1: inference \d+\.\d ms, 5 actions sent/);
     expect(out).toMatch(/outcome: max_strokes — reached the limit of 2 strokes/);
     expect(out).toMatch(/task: "put the grape in the plate" \(seed 3\)/);

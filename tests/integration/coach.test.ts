@@ -116,6 +116,7 @@ describe('createCoach: settings in the data folder', () => {
         cameras: { added: [], policyCamera: null },
         policy: { modelPath: null, autoLoad: true },
         recording: { enabled: true, fps: 30, cameras: null, dir: null },
+        refine: { externalTrainerCommand: null },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({

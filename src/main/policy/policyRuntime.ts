@@ -23,6 +23,8 @@ export interface InferenceOptions {
   candidates?: number;
   /** Seeds the noise; random when absent. */
   seed?: number;
+  /** Overrides the manifest's flow.noiseScale (pair sampling uses 1). */
+  noiseScale?: number;
 }
 
 export interface InferenceTimings {
@@ -205,7 +207,9 @@ export class PolicyRuntime {
     }
     const random = new SeededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 31));
     const shape = [k, action.chunkLength, action.dims];
+    const noiseScale = options.noiseScale ?? flow.noiseScale;
     const noise = gaussianNoise(k * action.chunkLength * action.dims, random);
+    if (noiseScale !== 1) for (let i = 0; i < noise.length; i += 1) noise[i]! *= noiseScale;
     const normalized = await sampleFlow(noise, k, flow.steps, async (xT, tValues) => {
       const runStarted = performance.now();
       const out = await this.expert.run(

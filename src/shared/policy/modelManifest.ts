@@ -136,6 +136,12 @@ export const modelManifestSchema = z
       .object({
         /** Euler steps from t = 1 to t = 0 (NORA-1.5: 10). */
         steps: positiveInt.max(1000).default(10),
+        /**
+         * Scale of the starting noise when the policy acts (1: sample the learned distribution; smaller:
+         * nearer its mode, which makes a policy cloned from one expert more precise). Preference-pair
+         * sampling always uses 1, so the K samples differ.
+         */
+        noiseScale: z.number().min(0).max(1).default(1),
       })
       .strict(),
     prefix: packagePrefixSchema,

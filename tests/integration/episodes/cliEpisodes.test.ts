@@ -23,6 +23,8 @@ beforeAll(async () => {
       seed,
       '--max-strokes',
       '2',
+      '--model',
+      path.resolve(__dirname, '../../../resources/models/coach-test'),
       '--data',
       dataDir,
     ]);

@@ -13,7 +13,12 @@ const events: EpisodeEvent[] = [];
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-recording-'));
-  coach = createCoach({ dataDir, host: 'test', healthIntervalMs: 60_000 });
+  coach = createCoach({
+    dataDir,
+    host: 'test',
+    healthIntervalMs: 60_000,
+    policy: { modelPath: path.resolve(__dirname, '../../../resources/models/coach-test') },
+  });
   coach.episodes.eventsTopic.subscribe((event) => events.push(event));
   await coach.ready;
 }, 60_000);

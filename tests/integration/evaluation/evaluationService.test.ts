@@ -9,7 +9,13 @@ let coach: Coach;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-eval-service-'));
-  coach = createCoach({ dataDir, host: 'test', healthIntervalMs: 60_000, arm: { autoConnect: false } });
+  coach = createCoach({
+    dataDir,
+    host: 'test',
+    healthIntervalMs: 60_000,
+    arm: { autoConnect: false },
+    policy: { modelPath: path.resolve(__dirname, '../../../resources/models/coach-test') },
+  });
   await coach.ready;
 }, 60_000);
 afterAll(async () => {

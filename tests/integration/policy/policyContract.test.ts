@@ -11,14 +11,30 @@ afterEach(async () => {
   while (coaches.length) await coaches.pop()!.close();
 });
 
-function start(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-policy-'))): Coach {
-  const coach = createCoach({ dataDir, host: 'test' });
+const TEST_MODEL = path.join(repoRoot, 'resources/models/coach-test');
+
+/** A console on the untrained test package (fast, deterministic); `shipped` starts it on the default instead. */
+function start(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-policy-')), shipped = false): Coach {
+  const coach = createCoach({ dataDir, host: 'test', ...(shipped ? {} : { policy: { modelPath: TEST_MODEL } }) });
   coaches.push(coach);
   return coach;
 }
 
 describe('policy.* and run.* through the contract', () => {
-  it('loads the shipped test package at start, says it is untrained and which provider runs it', async () => {
+  it('loads the shipped default policy at start, says it is trained and which provider runs it', async () => {
+    const coach = start(undefined, true);
+    await coach.ready;
+    const info = coach.policy.info()!;
+    expect(info).toMatchObject({
+      name: 'coach-tiny',
+      trained: true,
+      actionSpace: 'ee_delta',
+      path: path.join(repoRoot, 'resources/models/coach-tiny'),
+    });
+    expect(info.cameras[0]).toMatchObject({ widthPx: 160, heightPx: 120 });
+  });
+
+  it('loads the test package it is given, says it is untrained and which provider runs it', async () => {
     const coach = start();
     await coach.ready;
     const outcome = await coach.server.call('policy.info', {});

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/main/cli/runCli';
+import { SettingsStore } from '../../../src/main/settings/settingsStore';
 import type { PairSummary, PreferencePair } from '../../../src/shared/refine/pairTypes';
 import { captureOutput } from '../../helpers/captureOutput';
 import { recordAttempts } from './fixtures/recordAttempts';
@@ -58,7 +59,8 @@ describe('coach pairs', () => {
     );
     expect(run.out).toContain('eligible pairs now: 4 (gta 2, label 2)\n');
 
-    // Without --model: the model the console loads (the one Coach ships); the same seed finds them stored.
+    // Without --model: the model the console loads (its settings); the same seed finds them stored.
+    new SettingsStore(dataDir).update({ policy: { modelPath: TEST_MODEL } });
     run = await cli('pairs', 'build', '--k', '3', '--seed', '5', '--data', dataDir);
     expect(run.out).toContain('built 0 pair(s); 4 already stored (skipped)\n');
 

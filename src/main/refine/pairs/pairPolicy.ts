@@ -37,7 +37,7 @@ export async function loadPairPolicy(modelPath: string, providers?: ExecutionPro
           instruction,
           robotState,
         },
-        { candidates: k, seed },
+        { candidates: k, seed, noiseScale: 1 },
       );
       const width = result.chunkLength * result.dims;
       return Array.from({ length: k }, (_, i) => result.actions.slice(i * width, (i + 1) * width));

@@ -1,7 +1,7 @@
 import { deriveSeed } from '../../../shared/sim/world/random';
 import { layerNorm, linear, timeEmbedding } from '../../policy/testPackage/layers';
 import { int, OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
-import type { DefaultModelSpec } from './defaultModelSpec';
+import { prefixContextWidth, type DefaultModelSpec } from './defaultModelSpec';
 
 const BATCH = 'batch';
 
@@ -15,7 +15,8 @@ const OUTPUT_GAIN = 0.1;
  * (LayerNorm, Linear, Gelu, Linear per block) → velocity [B, chunk, dims].
  */
 export async function buildDefaultExpert(spec: DefaultModelSpec): Promise<Uint8Array> {
-  const { chunkLength, dims, timeFeatures, contextWidth, expertWidth: width } = spec;
+  const { chunkLength, dims, timeFeatures, expertWidth: width } = spec;
+  const contextWidth = prefixContextWidth(spec);
   const g = new OnnxGraphBuilder('coach_tiny_expert', deriveSeed(spec.seed, 'expert'));
   const xT = g.input(EXPERT_IO.xT, 'float32', [BATCH, chunkLength, dims]);
   const t = g.input(EXPERT_IO.t, 'float32', [BATCH]);

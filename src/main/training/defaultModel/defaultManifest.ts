@@ -65,7 +65,7 @@ export function buildDefaultManifest(
       normalization: { q01, q99, mask, mean: stats.mean, std: stats.std },
       gripper: { dim: 6, closedValue: 0, openValue: 1 },
     },
-    flow: { steps: spec.flowSteps },
+    flow: { steps: spec.flowSteps, noiseScale: spec.actingNoiseScale },
     prefix: { file: 'prefix.onnx', robotStateInput: PREFIX_IO.state, outputs: [PREFIX_IO.context] },
     expert: {
       file: 'expert.onnx',

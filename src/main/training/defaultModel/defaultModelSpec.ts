@@ -1,3 +1,5 @@
+import { ROBOT_STATE_DIMS } from '../../../shared/policy/modelManifest';
+
 /**
  * Everything that shapes coach-tiny. The camera is 4:3 like the live sim's scene camera (no squashing),
  * and the encoder sees only the crop where the table's workspace and the gripper appear.
@@ -17,10 +19,16 @@ export interface DefaultModelSpec {
   queries: number;
   stateWidth: number;
   taskWidth: number;
+  /** Width of the learned part of the context; the prefix also passes its geometry through (prefixContextWidth). */
   contextWidth: number;
   chunkLength: number;
   dims: number;
   flowSteps: number;
+  /**
+   * flow.noiseScale of the package: the starting noise when it acts. Chosen on validation scenes (training
+   * seeds no demonstration used; docs/default-policy.md): 0 solved 5/30, 0.5 4/30, 1 1/30.
+   */
+  actingNoiseScale: number;
   timeFeatures: number;
   expertWidth: number;
   expertBlocks: number;
@@ -43,6 +51,7 @@ export const DEFAULT_MODEL_SPEC: DefaultModelSpec = {
   chunkLength: 5,
   dims: 7,
   flowSteps: 10,
+  actingNoiseScale: 0,
   timeFeatures: 32,
   expertWidth: 256,
   expertBlocks: 3,
@@ -55,4 +64,16 @@ export function fineGrid(spec: DefaultModelSpec): { rows: number; cols: number }
   if (crop.heightPx % (2 * patchPx) !== 0 || crop.widthPx % (2 * patchPx) !== 0)
     throw new RangeError(`the crop (${crop.widthPx}×${crop.heightPx}) must be a whole number of 2 × 2 patches`);
   return { rows: crop.heightPx / patchPx, cols: crop.widthPx / patchPx };
+}
+
+/** Features of the arm the prefix computes: the robot state, the TCP's position (×5) and rotation matrix. */
+export const ARM_FEATURES = ROBOT_STATE_DIMS + 3 + 9;
+
+/**
+ * Width of the context the prefix outputs: the learned projection, then each query's table point
+ * relative to the TCP and absolute (4 per query) and the arm's features, passed through unchanged so
+ * that the expert sees them at full precision.
+ */
+export function prefixContextWidth(spec: DefaultModelSpec): number {
+  return spec.contextWidth + spec.queries * 4 + ARM_FEATURES;
 }

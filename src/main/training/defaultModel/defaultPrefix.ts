@@ -5,7 +5,7 @@ import { DEFAULT_SCENE_CAMERA } from '../../../shared/sim/world/sceneGenerator';
 import { cameraFromSpec } from '../../sim/render/cameraProjection';
 import { linear } from '../../policy/testPackage/layers';
 import { int, ints, OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
-import { fineGrid, type DefaultModelSpec } from './defaultModelSpec';
+import { ARM_FEATURES, fineGrid, prefixContextWidth, type DefaultModelSpec } from './defaultModelSpec';
 import { flattenTo, forwardKinematicsNodes, tablePlaneNodes } from './geometryLayers';
 
 /** Height of the plane image points are projected onto: about where objects' middles are. */
@@ -155,11 +155,12 @@ export async function buildDefaultPrefix(
     [state, g.op('Mul', [tcpPosition, g.constant([5], [1], 'float32')]), flattenTo(g, tcp.rotation, 9)],
     { axis: int(1) },
   );
-  const arm = g.op('Gelu', [linear(g, armFeatures, 'state', ROBOT_STATE_DIMS + 12, spec.stateWidth)]);
+  const arm = g.op('Gelu', [linear(g, armFeatures, 'state', ARM_FEATURES, spec.stateWidth)]);
   const joined = g.op('Concat', [found, geometry, task, arm], { axis: int(1) });
   const joinedWidth = queries * (channels + 2) + queries * 4 + spec.taskWidth + spec.stateWidth;
-  const context = g.op('Gelu', [linear(g, joined, 'context_proj', joinedWidth, spec.contextWidth)]);
-  g.output(context, PREFIX_IO.context, 'float32', [BATCH, spec.contextWidth]);
+  const learned = g.op('Gelu', [linear(g, joined, 'context_proj', joinedWidth, spec.contextWidth)]);
+  const context = g.op('Concat', [learned, geometry, armFeatures], { axis: int(1) });
+  g.output(context, PREFIX_IO.context, 'float32', [BATCH, prefixContextWidth(spec)]);
   // The same graph and weights with the queries' soft-argmax points as a second output, for the warm-up.
   if (options.keypointsOutput) g.output(where, PREFIX_KEYPOINTS, 'float32', [BATCH, queries, 2]);
   return g.toBytes();

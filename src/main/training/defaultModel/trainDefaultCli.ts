@@ -7,8 +7,8 @@ import { DEFAULT_MODEL_SPEC } from './defaultModelSpec';
 import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel';
 
 /** The run `npm run train:default` makes: what the committed resources/models/coach-tiny/ was built with. */
-export const DEFAULT_TRAINING = { steps: 7000, batchSize: 64, learningRate: 1e-3, seed: 0 };
-export const DEFAULT_WARMUP = { steps: 1200, batchSize: 64, learningRate: 2e-3, seed: 1 };
+export const DEFAULT_TRAINING = { steps: 20_000, batchSize: 128, learningRate: 1e-3, seed: 0 };
+export const DEFAULT_WARMUP = { steps: 2000, batchSize: 64, learningRate: 2e-3, seed: 1 };
 export const DEFAULT_MODEL_VERSION = '1.0.0';
 
 export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
@@ -23,6 +23,7 @@ export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
   --lr X               peak learning rate (default ${DEFAULT_TRAINING.learningRate})
   --seed N             training seed (default ${DEFAULT_TRAINING.seed})
   --warmup-steps N     localisation warm-up steps before training (default ${DEFAULT_WARMUP.steps}; 0: none)
+  --train-prefix       behaviour cloning trains the prefix too (default: frozen after the warm-up)
   --workers N          demonstration threads (default 2)
   --cache DIR          demonstration cache (default node_modules/.cache/coach-tiny); --no-cache: none
   --eval-episodes N    held-out attempts per template afterwards (default 20; 0: none)
@@ -57,6 +58,7 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         lr: { type: 'string' },
         seed: { type: 'string' },
         'warmup-steps': { type: 'string' },
+        'train-prefix': { type: 'boolean', default: false },
         workers: { type: 'string' },
         cache: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
@@ -85,6 +87,7 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         batchSize: integer(values.batch, DEFAULT_TRAINING.batchSize, 'batch'),
         learningRate,
         seed: integer(values.seed, DEFAULT_TRAINING.seed, 'seed'),
+        freezePrefix: !values['train-prefix'],
       },
       warmup: { ...DEFAULT_WARMUP, steps: integer(values['warmup-steps'], DEFAULT_WARMUP.steps, 'warmup-steps') },
       outDir: path.resolve(values.out ?? path.join(appRoot, 'resources/models/coach-tiny')),

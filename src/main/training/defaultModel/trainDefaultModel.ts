@@ -23,7 +23,14 @@ export interface DefaultTrainingPlan {
   appRoot: string;
   spec: DefaultModelSpec;
   demos: DemoConfig;
-  training: { steps: number; batchSize: number; learningRate: number; seed: number };
+  training: {
+    steps: number;
+    batchSize: number;
+    learningRate: number;
+    seed: number;
+    /** Behaviour cloning trains the expert alone on the warmed-up prefix's cached contexts. */
+    freezePrefix: boolean;
+  };
   /** Localisation warm-up of the prefix before behaviour cloning (steps 0: none). */
   warmup: WarmupOptions;
   outDir: string;
@@ -108,7 +115,7 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
       warmupFinalLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
     }
     const warmupSeconds = (Date.now() - warmupStarted) / 1000;
-    const { steps, batchSize, learningRate, seed } = plan.training;
+    const { steps, batchSize, learningRate, seed, freezePrefix } = plan.training;
     let lastLogMs = 0;
     const training = await trainBehaviourCloning({
       modelDir: baseDir,
@@ -119,6 +126,7 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
       batchSize,
       learningRate,
       seed,
+      freezePrefix,
       output: {
         name: DEFAULT_MODEL_NAME,
         version: plan.version,

@@ -24,7 +24,7 @@ describe('train:default', () => {
       appRoot: repoRoot,
       spec: DEFAULT_MODEL_SPEC,
       demos: { ...DEFAULT_DEMO_CONFIG, episodesPerTemplate: 1 },
-      training: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 0 },
+      training: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 0, freezePrefix: true },
       warmup: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 1 },
       outDir,
       version: '0.0.0-test',

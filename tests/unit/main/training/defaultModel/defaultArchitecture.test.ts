@@ -8,7 +8,10 @@ import { PolicyRuntime } from '../../../../../src/main/policy/policyRuntime';
 import { loadArmChain } from '../../../../../src/main/robot/urdf/loadUrdf';
 import { renderPolicyImage } from '../../../../../src/main/sim/render/sceneRenderer';
 import { writeDefaultModelPackage } from '../../../../../src/main/training/defaultModel/buildDefaultModelPackage';
-import { DEFAULT_MODEL_SPEC } from '../../../../../src/main/training/defaultModel/defaultModelSpec';
+import {
+  DEFAULT_MODEL_SPEC,
+  prefixContextWidth,
+} from '../../../../../src/main/training/defaultModel/defaultModelSpec';
 import { cellCoordinates } from '../../../../../src/main/training/defaultModel/defaultPrefix';
 import { pixelsToCrop } from '../../../../../src/main/training/defaultModel/localizationWarmup';
 import {
@@ -121,10 +124,10 @@ describe('coach-tiny architecture', () => {
     try {
       const feeds = prefixFeeds(new SeededRandom(3), 3);
       const batched = (await session.run(ortFeeds(feeds))).context!;
-      expect(batched.dims).toEqual([3, spec.contextWidth]);
+      expect(batched.dims).toEqual([3, prefixContextWidth(spec)]);
       for (let b = 0; b < 3; b += 1) {
         const alone = (await session.run(ortFeeds(rowOf(feeds, b)))).context!;
-        const row = (batched.data as Float32Array).subarray(b * spec.contextWidth, (b + 1) * spec.contextWidth);
+        const row = (batched.data as Float32Array).subarray(b * prefixContextWidth(spec), (b + 1) * prefixContextWidth(spec));
         const error = Math.max(...Array.from(alone.data as Float32Array, (v, i) => Math.abs(v - row[i]!)));
         expect(error).toBeLessThan(1e-5);
       }
@@ -153,7 +156,7 @@ describe('coach-tiny architecture', () => {
     const expertFeeds: Record<string, Feed> = {
       x_t: randomFloats(random, [3, 5, 7]),
       t: { type: 'float32', dims: [3], data: [0.1, 0.5, 1] },
-      context: randomFloats(random, [3, spec.contextWidth]),
+      context: randomFloats(random, [3, prefixContextWidth(spec)]),
     };
     expect(await parityError(expert, expertFeeds)).toBeLessThan(1e-4);
   });
