@@ -169,7 +169,7 @@ test('the training view trains from demonstrations with a live loss curve, and c
   await expect(page.getByTestId('training-job-count')).toHaveText('1');
   await expect(detail).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
   await expect(page.getByTestId('training-job-1').getByTestId('training-job-phase')).toHaveText('done');
-  await expect(page.getByTestId('training-output')).toContainText('/models/coach-test-bc-');
+  await expect(page.getByTestId('training-output')).toContainText('/models/coach-tiny-bc-');
   const curve = page.getByTestId('training-loss-curve');
   await expect(curve).toHaveAttribute('data-scale', 'log');
   expect(Number(await curve.getAttribute('data-points')), 'loss curve points').toBeGreaterThan(1);
@@ -186,7 +186,7 @@ test('the training view trains from demonstrations with a live loss curve, and c
   await page.getByTestId('training-cancel').click();
   await expect(detail).toHaveAttribute('data-phase', 'cancelled', { timeout: 60_000 });
   await expect(page.getByTestId('training-cancelled')).toBeVisible();
-  await expect(page.getByTestId('policy-name')).toHaveText('coach-test');
+  await expect(page.getByTestId('policy-name')).toHaveText('coach-tiny');
 
   await scrollTo(page.getByTestId('training-jobs'));
   await saveScreenshot(page, 'training.png');

@@ -61,7 +61,7 @@ function brokenPackage(): string {
   return dir;
 }
 
-test('the policy panel shows the test model, refuses broken packages, and a typed task runs until Space holds', async ({
+test('the policy panel shows the shipped policy, loads the test model, refuses broken packages, and a typed task runs until Space holds', async ({
   page,
 }) => {
   // Inference, the sim, two cameras and this browser share the machine's CPUs: allow time on a busy one.
@@ -69,7 +69,14 @@ test('the policy panel shows the test model, refuses broken packages, and a type
   await page.goto(served.url);
   await expect(page.getByTestId('link-state')).toHaveText('up', { timeout: 15_000 });
 
-  // The model coach serve loaded at start, with its facts and an unmissable warning that it is untrained.
+  // coach serve loads the shipped default policy at start: trained, no warning.
+  await expect(page.getByTestId('policy-name')).toHaveText('coach-tiny', { timeout: 60_000 });
+  await expect(page.getByTestId('policy-trained')).toBeVisible();
+  await expect(page.getByTestId('policy-untrained')).toHaveCount(0);
+
+  // The untrained test package, loaded from the path field: its facts and an unmissable warning.
+  await page.getByTestId('policy-path').fill(TEST_MODEL_DIR);
+  await page.getByTestId('policy-load').click();
   const manifest = JSON.parse(fs.readFileSync(path.join(TEST_MODEL_DIR, 'manifest.json'), 'utf8')) as {
     name: string;
     version: string;
