@@ -26,7 +26,12 @@ function writeChild(registry: ModelRegistry, parentId: string) {
     parentId,
     pairIds: [3, 4, 9],
     hyperparameters: { beta: 500, steps: 200 },
-    curves: { loss: [[0, 0.69], [200, 0.4]] },
+    curves: {
+      loss: [
+        [0, 0.69],
+        [200, 0.4],
+      ],
+    },
     comparison: null,
     note: '',
   });

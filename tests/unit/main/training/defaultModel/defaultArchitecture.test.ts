@@ -8,10 +8,7 @@ import { PolicyRuntime } from '../../../../../src/main/policy/policyRuntime';
 import { loadArmChain } from '../../../../../src/main/robot/urdf/loadUrdf';
 import { renderPolicyImage } from '../../../../../src/main/sim/render/sceneRenderer';
 import { writeDefaultModelPackage } from '../../../../../src/main/training/defaultModel/buildDefaultModelPackage';
-import {
-  DEFAULT_MODEL_SPEC,
-  prefixContextWidth,
-} from '../../../../../src/main/training/defaultModel/defaultModelSpec';
+import { DEFAULT_MODEL_SPEC, prefixContextWidth } from '../../../../../src/main/training/defaultModel/defaultModelSpec';
 import { cellCoordinates } from '../../../../../src/main/training/defaultModel/defaultPrefix';
 import { pixelsToCrop } from '../../../../../src/main/training/defaultModel/localizationWarmup';
 import {
@@ -127,7 +124,10 @@ describe('coach-tiny architecture', () => {
       expect(batched.dims).toEqual([3, prefixContextWidth(spec)]);
       for (let b = 0; b < 3; b += 1) {
         const alone = (await session.run(ortFeeds(rowOf(feeds, b)))).context!;
-        const row = (batched.data as Float32Array).subarray(b * prefixContextWidth(spec), (b + 1) * prefixContextWidth(spec));
+        const row = (batched.data as Float32Array).subarray(
+          b * prefixContextWidth(spec),
+          (b + 1) * prefixContextWidth(spec),
+        );
         const error = Math.max(...Array.from(alone.data as Float32Array, (v, i) => Math.abs(v - row[i]!)));
         expect(error).toBeLessThan(1e-5);
       }
