@@ -18,6 +18,7 @@ import { defaultModelPath } from '../../src/main/policy/defaultModel';
 import { buildPairsWithModel } from '../../src/main/refine/pairs/buildPairs';
 import { PairStore } from '../../src/main/refine/pairs/pairStore';
 import { recordSimAttempt } from '../../src/main/refine/recordSimAttempt';
+import { recordSimDemonstration } from '../../src/main/refine/recordSimDemonstration';
 import { RefineService } from '../../src/main/refine/refineService';
 import { refineTrainingDeps } from '../../src/main/refine/refineWiring';
 import { loadArmChain } from '../../src/main/robot/urdf/loadUrdf';
@@ -30,6 +31,8 @@ const option = (name: string, fallback: string) => {
 };
 const MODEL = path.resolve(option('model', defaultModelPath(ROOT)));
 const ATTEMPTS = Number(option('attempts', '20'));
+/** Scripted-expert demonstrations per template recorded as good episodes (GTA pairs around the expert's chunks). */
+const DEMOS = Number(option('demos', '0'));
 const EVAL_EPISODES = Number(option('eval-episodes', '20'));
 const MAX_STROKES = Number(option('max-strokes', '60'));
 const STEPS = args.includes('--steps') ? Number(option('steps', '0')) : undefined;
@@ -76,6 +79,29 @@ async function main(): Promise<void> {
   console.log(
     `recorded ${attempts} attempts (${successes} successes, labelled good; the rest bad) in ${seconds(started)} s`,
   );
+  if (DEMOS > 0) {
+    started = performance.now();
+    let recorded = 0;
+    for (let i = 0; i < DEMOS; i += 1)
+      for (const template of TASK_TEMPLATES) {
+        const id = await recordSimDemonstration(
+          chain,
+          loaded.policy,
+          { root, catalog },
+          {
+            template,
+            seed: sceneSeed('train', template, 1000 + i),
+          },
+        );
+        if (id !== null) {
+          catalog.label([id], 'good');
+          recorded += 1;
+        }
+      }
+    console.log(
+      `recorded ${recorded} scripted-expert demonstrations (training seeds, labelled good) in ${seconds(started)} s`,
+    );
+  }
 
   const store = new PairStore(catalog);
   started = performance.now();

@@ -6,6 +6,7 @@ import type { TaskTemplate } from '../../shared/sim/world/tasks';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { EpisodeWriter } from '../episodes/recording/episodeWriter';
 import { EPISODE_FORMAT, type EpisodeHeader } from '../episodes/store/episodeFormat';
+import type { EpisodeOutcome } from '../../shared/episodes/episodeTypes';
 import { runSimAttempt, type ChunkPolicy } from '../evaluation/simAttempt';
 
 export interface RecordedSimAttempt {
@@ -30,7 +31,7 @@ export async function recordSimAttempt(
   const startedAtMs = attempt.startedAtMs ?? Date.now();
   const periodMs = 1000 / policy.controlRateHz;
   const camera = policy.camera;
-  const pending: { jpeg: Promise<Buffer>; atMs: number; seq: number }[] = [];
+  const pending: { jpeg: Promise<Buffer>; atMs: number }[] = [];
   const steps: { step: Parameters<EpisodeWriter['appendStep']>[0]; atMs: number }[] = [];
   let stepIndex = 0;
   let lastChunk: number[][] = [];
@@ -47,7 +48,7 @@ export async function recordSimAttempt(
         const jpeg = sharp(Buffer.from(rgb), { raw: { width: camera.widthPx, height: camera.heightPx, channels: 3 } })
           .jpeg({ quality: 90 })
           .toBuffer();
-        pending.push({ jpeg, atMs: startedAtMs + stepIndex * periodMs, seq: pending.length });
+        pending.push({ jpeg, atMs: startedAtMs + stepIndex * periodMs });
       },
       onStep: (event) => {
         const gripperRad = event.gripperOpeningMm / DEFAULT_GRIPPER_MM_PER_RAD;
@@ -66,32 +67,73 @@ export async function recordSimAttempt(
       },
     },
   });
-  const id = episodes.catalog.insert({
-    kind: 'attempt',
+  const id = await writeSimEpisode(episodes, {
     instruction: result.instruction,
     startedAtMs,
-    cameras: [camera.name],
-    modelName: model.name,
-    modelVersion: model.version,
-    link: 'sim',
+    model,
     seed: attempt.seed,
+    controlRateHz: policy.controlRateHz,
+    action: policy.action,
+    camera,
+    frames: await Promise.all(pending.map(async (frame) => ({ jpeg: await frame.jpeg, atMs: frame.atMs }))),
+    steps,
+    endedAtMs: startedAtMs + stepIndex * periodMs,
+    outcome: result.success ? 'success' : result.reason.startsWith('refused') ? 'refused' : 'max_strokes',
+    reason: result.reason,
+    strokes: result.strokes,
+  });
+  return { episodeId: id, result };
+}
+
+export interface SimEpisodeContent {
+  instruction: string;
+  startedAtMs: number;
+  model: { name: string; version: string; path: string };
+  seed: number;
+  controlRateHz: number;
+  action: Pick<ChunkPolicy['action'], 'space' | 'dims' | 'names' | 'chunkLength'>;
+  camera: ChunkPolicy['camera'];
+  /** The policy camera's pictures (JPEG) and when they were taken, in time order. */
+  frames: { jpeg: Buffer; atMs: number }[];
+  steps: { step: Parameters<EpisodeWriter['appendStep']>[0]; atMs: number }[];
+  endedAtMs: number;
+  outcome: EpisodeOutcome;
+  reason: string;
+  strokes: number;
+}
+
+/** Writes a simulated attempt or demonstration as an ordinary episode (files and catalog row); returns its id. */
+export async function writeSimEpisode(
+  episodes: { root: string; catalog: EpisodeCatalog },
+  content: SimEpisodeContent,
+): Promise<number> {
+  const { camera } = content;
+  const id = episodes.catalog.insert({
+    kind: 'attempt',
+    instruction: content.instruction,
+    startedAtMs: content.startedAtMs,
+    cameras: [camera.name],
+    modelName: content.model.name,
+    modelVersion: content.model.version,
+    link: 'sim',
+    seed: content.seed,
   });
   const header: EpisodeHeader = {
     format: EPISODE_FORMAT,
     id,
     kind: 'attempt',
-    instruction: result.instruction,
-    startedAtMs,
-    model,
+    instruction: content.instruction,
+    startedAtMs: content.startedAtMs,
+    model: content.model,
     link: 'sim',
-    seed: attempt.seed,
-    controlRateHz: policy.controlRateHz,
-    recordingFps: policy.controlRateHz,
+    seed: content.seed,
+    controlRateHz: content.controlRateHz,
+    recordingFps: content.controlRateHz,
     action: {
-      space: policy.action.space,
-      dims: policy.action.dims,
-      names: [...policy.action.names],
-      chunkLength: policy.action.chunkLength,
+      space: content.action.space,
+      dims: content.action.dims,
+      names: [...content.action.names],
+      chunkLength: content.action.chunkLength,
     },
     stateNames: [...MOTOR_NAMES],
     cameras: [{ name: camera.name, widthPx: camera.widthPx, heightPx: camera.heightPx }],
@@ -100,25 +142,24 @@ export async function recordSimAttempt(
   const writer = new EpisodeWriter(episodes.root, header);
   // Frames and steps in time order: each chunk's picture lands just before the chunk's first step.
   let frame = 0;
-  for (const { step, atMs } of steps) {
-    while (frame < pending.length && pending[frame]!.atMs <= atMs) {
-      const { jpeg, seq } = pending[frame]!;
-      writer.writeFrame(camera.name, await jpeg, seq, pending[frame]!.atMs, camera.widthPx, camera.heightPx);
+  for (const { step, atMs } of content.steps) {
+    while (frame < content.frames.length && content.frames[frame]!.atMs <= atMs) {
+      const { jpeg, atMs: frameAtMs } = content.frames[frame]!;
+      writer.writeFrame(camera.name, jpeg, frame, frameAtMs, camera.widthPx, camera.heightPx);
       frame += 1;
     }
     writer.appendStep(step, atMs);
   }
-  const endedAtMs = startedAtMs + stepIndex * periodMs;
-  const outcome = result.success ? 'success' : result.reason.startsWith('refused') ? 'refused' : 'max_strokes';
-  const end = await writer.close({ endedAtMs, status: 'complete', outcome, reason: result.reason });
+  const { outcome, reason } = content;
+  const end = await writer.close({ endedAtMs: content.endedAtMs, status: 'complete', outcome, reason });
   episodes.catalog.finish(id, {
     status: 'complete',
     outcome,
-    reason: result.reason,
+    reason,
     durationS: end.durationS,
-    strokes: result.strokes,
+    strokes: content.strokes,
     steps: end.steps,
     frames: writer.frames,
   });
-  return { episodeId: id, result };
+  return id;
 }
