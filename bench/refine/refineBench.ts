@@ -33,6 +33,8 @@ const MODEL = path.resolve(option('model', defaultModelPath(ROOT)));
 const ATTEMPTS = Number(option('attempts', '20'));
 /** Scripted-expert demonstrations per template recorded as good episodes (GTA pairs around the expert's chunks). */
 const DEMOS = Number(option('demos', '0'));
+/** Which pairs to build: labels, gta or all. */
+const FROM = option('from', 'all') as 'labels' | 'gta' | 'all';
 const EVAL_EPISODES = Number(option('eval-episodes', '20'));
 const MAX_STROKES = Number(option('max-strokes', '60'));
 const STEPS = args.includes('--steps') ? Number(option('steps', '0')) : undefined;
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
 
   const store = new PairStore(catalog);
   started = performance.now();
-  const built = await buildPairsWithModel({ catalog, store, root }, MODEL, { from: 'all' });
+  const built = await buildPairsWithModel({ catalog, store, root }, MODEL, { from: FROM });
   console.log(
     `built ${built.built} pairs (${Object.entries(built.bySource)
       .map(([source, n]) => `${source} ${n}`)
