@@ -269,14 +269,14 @@ export function createCoach(config: CoachConfig): Coach {
       'models.list': async () => models.list(await knownInUse()),
       'models.promote': async ({ id }) => {
         await knownInUse();
-        const version = models.promote(id);
-        await useModel(version.path);
+        await useModel(models.promotable(id).path);
+        models.promote(id);
         return models.list(inUsePath()).find((item) => item.id === id)!;
       },
       'models.rollback': async () => {
         const target = models.rollbackTarget(await knownInUse());
-        models.promote(target.id);
         await useModel(target.path);
+        models.promote(target.id);
         return models.list(inUsePath()).find((item) => item.id === target.id)!;
       },
       'models.export': ({ id, dir }) => ({ path: models.exportTo(id, dir) }),

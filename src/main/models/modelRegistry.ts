@@ -102,12 +102,17 @@ export class ModelRegistry {
     return version;
   }
 
-  /** Marks a version promoted; returns it (the caller loads its path). */
-  promote(id: string): StoredVersion {
+  /** The version, if it may be promoted (not discarded, its package still there); throws otherwise. */
+  promotable(id: string): StoredVersion {
     const version = this.get(id);
     if (version.status === 'discarded')
       throw new CoachError('invalid_arguments', `model version "${id}" was discarded; it cannot be promoted`);
-    this.requireFolder(version);
+    return this.requireFolder(version);
+  }
+
+  /** Marks a version promoted; returns it (the caller loads its path, best before: see promotable). */
+  promote(id: string): StoredVersion {
+    const version = this.promotable(id);
     version.status = 'promoted';
     this.data.promotions.push({ id, atMs: Date.now() });
     this.save();

@@ -145,8 +145,9 @@ export class RefineService {
     const job = this.requireJob(jobId);
     if (job.phase !== 'ready' || !job.candidate)
       throw new CoachError('invalid_arguments', `refinement ${jobId} has no version waiting for a verdict`);
-    this.deps.registry.promote(job.candidate.id);
+    // Load first: a refused load (an attempt is running) leaves the registry as it was.
     await this.deps.useModel(job.candidate.path);
+    this.deps.registry.promote(job.candidate.id);
     Object.assign(job, { phase: 'promoted', message: `${job.candidate.id} is now in use` });
     this.publish(true);
     return structuredClone(job);
