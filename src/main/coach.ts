@@ -138,6 +138,7 @@ export function createCoach(config: CoachConfig): Coach {
     evaluations,
     inUsePath,
     useModel,
+    shippedModelPath: defaultModelPath(app.root),
     ...refineTrainingDeps(
       app.root,
       { root: episodesRoot, catalog: episodes.catalog },

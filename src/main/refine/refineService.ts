@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { CoachError } from '../../shared/contract/errors';
 import type { EvaluationReport, EvaluationRequest } from '../../shared/evaluation/evaluationTypes';
 import { evaluationRequestSchema } from '../../shared/evaluation/evaluationTypes';
@@ -41,6 +42,8 @@ export interface RefineDeps {
   evaluations: EvaluationService;
   /** The package in use now (null: none loaded). */
   inUsePath: () => string | null;
+  /** The package Coach ships (registered as 'shipped' rather than 'loaded'). */
+  shippedModelPath?: string;
   /** Makes a version the one in use (loads it into the policy worker, remembers it in the settings). */
   useModel: (modelPath: string) => Promise<void>;
   /** Builds pairs from the labelled episodes with this model's samples; resolves with how many are new. */
@@ -88,7 +91,8 @@ export class RefineService {
       throw new CoachError('busy', 'the last refinement waits for Promote or Discard; decide on it first');
     const modelPath = request.modelPath ?? this.deps.inUsePath();
     if (!modelPath) throw new CoachError('no_policy', 'no model package is loaded; load the one to refine first');
-    const base = await this.deps.registry.ensureKnown(modelPath, 'loaded');
+    const shipped = this.deps.shippedModelPath && path.resolve(this.deps.shippedModelPath) === path.resolve(modelPath);
+    const base = await this.deps.registry.ensureKnown(modelPath, shipped ? 'shipped' : 'loaded');
     const job: RefineJob = {
       jobId: (this.jobs += 1),
       phase: 'pairs',

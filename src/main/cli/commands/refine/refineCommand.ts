@@ -117,6 +117,7 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
     registry,
     evaluations,
     inUsePath: () => modelPath,
+    shippedModelPath: defaultModelPath(app.root),
     useModel: async (next) => {
       modelPath = next;
       settings.update({ policy: { modelPath: next } });
