@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
 import { ControlTicker } from '../../robot/control/controlTicker';
 import { loadArmChain } from '../../robot/urdf/loadUrdf';
-import { downscaleToRgbAsync, renderCamera } from './sceneRenderer';
+import { downscaleToRgb, renderCamera } from './sceneRenderer';
 import type { RenderView, RenderWorkerInbound, RenderWorkerOutbound } from './renderWorkerProtocol';
 
 const port = parentPort;
@@ -50,34 +50,8 @@ function worldKey(world: WorldSnapshot): string {
   return JSON.stringify({ ...world, timeS: 0, armQRad: world.armQRad.map((q) => Math.round(q * 1e4)) });
 }
 
-let drawing = false;
-let drawAgain = false;
-
-/**
- * Draws every distinct picture of the newest snapshot. Asynchronous on purpose: @napi-rs/canvas's
- * synchronous read-backs (encodeSync, getImageData) keep their native buffers until the thread exits, a
- * leak of about a megabyte a picture in a thread that lives as long as Coach; its async encode does not.
- * A snapshot that arrives while drawing is drawn right after.
- */
-async function drawAll(): Promise<void> {
-  if (drawing) {
-    drawAgain = true;
-    return;
-  }
-  drawing = true;
-  try {
-    do {
-      drawAgain = false;
-      await drawOnce();
-    } while (drawAgain);
-  } finally {
-    drawing = false;
-  }
-}
-
-async function drawOnce(): Promise<void> {
+function drawAll(): void {
   if (!snapshot) return;
-  const world = snapshot;
   const done = new Set<string>();
   for (const view of views) {
     const id = pictureId(view);
@@ -85,13 +59,14 @@ async function drawOnce(): Promise<void> {
     done.add(id);
     const started = performance.now();
     try {
-      const canvas = renderCamera(world, chain, view.view, view.widthPx, view.heightPx);
+      const canvas = renderCamera(snapshot, chain, view.view, view.widthPx, view.heightPx);
       const policy = view.policyPx;
-      const jpeg = new Uint8Array(await canvas.encode('jpeg', view.jpegQuality));
-      const policyRgb = policy
-        ? { ...policy, data: await downscaleToRgbAsync(canvas, policy.widthPx, policy.heightPx) }
-        : null;
-      pictures.set(id, { version: (drawings += 1), jpeg, policyRgb, renderMs: performance.now() - started });
+      pictures.set(id, {
+        version: (drawings += 1),
+        jpeg: new Uint8Array(canvas.encodeSync('jpeg', view.jpegQuality)),
+        policyRgb: policy ? { ...policy, data: downscaleToRgb(canvas, policy.widthPx, policy.heightPx) } : null,
+        renderMs: performance.now() - started,
+      });
     } catch (error) {
       pictures.delete(id);
       for (const failed of views.filter((v) => pictureId(v) === id)) {
@@ -112,7 +87,7 @@ function nextSeq(camera: string): number {
 function startViews(next: RenderView[]): void {
   tickers.forEach((ticker) => ticker.stop());
   views = next;
-  void drawAll();
+  drawAll();
   tickers = views.map((view) => {
     let sentVersion = 0;
     const ticker = new ControlTicker(view.fps, () => {
@@ -157,6 +132,6 @@ port.on('message', (message: RenderWorkerInbound) => {
   drawPending = true;
   setImmediate(() => {
     drawPending = false;
-    void drawAll();
+    drawAll();
   });
 });

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import {
   addVec3,
@@ -145,25 +144,6 @@ export function downscaleToRgb(source: Canvas, widthPx: number, heightPx: number
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(source, 0, 0, widthPx, heightPx);
   return rgbaToRgb(ctx.getImageData(0, 0, widthPx, heightPx).data);
-}
-
-/**
- * downscaleToRgb without its leak, for long-running threads: @napi-rs/canvas's synchronous read-backs
- * (getImageData, encodeSync, data) keep their native buffer until the thread exits (about the picture's
- * size per call), its asynchronous encode does not. The scaled picture goes through a lossless PNG, so
- * the pixels are the same as downscaleToRgb's.
- */
-export async function downscaleToRgbAsync(source: Canvas, widthPx: number, heightPx: number): Promise<Uint8Array> {
-  const target = createCanvas(widthPx, heightPx);
-  const ctx = target.getContext('2d');
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, 0, 0, widthPx, heightPx);
-  const rgb = await sharp(await target.encode('png'))
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  return new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length);
 }
 
 function rgbaToRgb(rgba: Uint8ClampedArray): Uint8Array {
