@@ -13,10 +13,12 @@ const COMMITTED = path.resolve(__dirname, '../../../../../resources/models/coach
 
 /**
  * Allowed RSS growth between two samples. Measured: the jitted loop's RSS rises ~35 MiB over its first
- * ~800 steps (allocator warm-up; longer on a busy machine) and then stays within ±2 MiB up to 3,200 steps, so
- * the loop compares steps 1000 and 1600; one leaked activation set per step of the batch-32 expert would add far more.
+ * ~800 steps (allocator warm-up) and then stays within ±2 MiB up to 3,200 steps on a quiet machine, so the loop
+ * compares steps 1000 and 1600; on a machine busy with other test files the warm-up runs longer (20–28 MiB
+ * measured between those steps in CI). One leaked activation set per step of the batch-32 expert (~0.3 MB)
+ * would add ~200 MiB over those 600 steps, still three times this bound.
  */
-const MEMORY_NOISE_MIB = 20;
+const MEMORY_NOISE_MIB = 60;
 
 function settledRss(): number {
   (globalThis as { gc?: () => void }).gc?.();
