@@ -13,6 +13,7 @@ import {
 import type { EvaluationService } from '../evaluation/evaluationService';
 import type { ModelRegistry } from '../models/modelRegistry';
 import { loadModelPackage } from '../policy/modelPackage';
+import { PublishThrottle } from '../system/publishThrottle';
 import { Topic } from '../system/topic';
 import { compareVersions, findMatchingEvaluation } from './versionComparison';
 
@@ -73,8 +74,7 @@ export class RefineService {
   private job: RefineJob | null = null;
   private running: { abort: AbortController; done: Promise<void> } | null = null;
   private jobs = 0;
-  private lastPublishMs = 0;
-  private publishTimer: NodeJS.Timeout | null = null;
+  private readonly throttle = new PublishThrottle(PUBLISH_INTERVAL_MS, () => this.statusTopic.publish(this.status()));
 
   constructor(private readonly deps: RefineDeps) {
     this.statusTopic.publish(null);
@@ -175,7 +175,7 @@ export class RefineService {
   async close(): Promise<void> {
     this.running?.abort.abort();
     await this.running?.done;
-    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.throttle.dispose();
   }
 
   private async run(job: RefineJob, request: RefineRequest, signal: AbortSignal): Promise<void> {
@@ -312,17 +312,7 @@ export class RefineService {
   }
 
   private publish(now: boolean): void {
-    const since = Date.now() - this.lastPublishMs;
-    if (now || since >= PUBLISH_INTERVAL_MS) {
-      if (this.publishTimer) clearTimeout(this.publishTimer);
-      this.publishTimer = null;
-      this.lastPublishMs = Date.now();
-      this.statusTopic.publish(this.status());
-    } else
-      this.publishTimer ??= setTimeout(() => {
-        this.publishTimer = null;
-        this.publish(true);
-      }, PUBLISH_INTERVAL_MS - since);
+    this.throttle.request(now);
   }
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CoachError } from '../../shared/contract/errors';
 import type { DemonstrationTrainingRequest, TrainingJob } from '../../shared/training/trainingJobTypes';
+import { PublishThrottle } from '../system/publishThrottle';
 import { Topic } from '../system/topic';
 import type { TrainingProgress } from './trainingTypes';
 
@@ -22,8 +23,7 @@ export class TrainingService {
   readonly jobsTopic = new Topic<TrainingJob[]>();
   private readonly jobs: TrainingJob[] = [];
   private running: { jobId: number; abort: AbortController; done: Promise<void> } | null = null;
-  private lastPublishMs = 0;
-  private publishTimer: NodeJS.Timeout | null = null;
+  private readonly throttle = new PublishThrottle(PUBLISH_INTERVAL_MS, () => this.jobsTopic.publish(this.list()));
 
   constructor(private readonly executeDemonstrations: DemonstrationJobExecutor) {
     this.jobsTopic.publish([]);
@@ -98,7 +98,7 @@ export class TrainingService {
   async close(): Promise<void> {
     this.running?.abort.abort();
     await this.running?.done;
-    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.throttle.dispose();
   }
 
   private onProgress(job: TrainingJob, progress: TrainingProgress): void {
@@ -123,16 +123,6 @@ export class TrainingService {
   }
 
   private publish(now: boolean): void {
-    const since = Date.now() - this.lastPublishMs;
-    if (now || since >= PUBLISH_INTERVAL_MS) {
-      if (this.publishTimer) clearTimeout(this.publishTimer);
-      this.publishTimer = null;
-      this.lastPublishMs = Date.now();
-      this.jobsTopic.publish(this.list());
-    } else
-      this.publishTimer ??= setTimeout(() => {
-        this.publishTimer = null;
-        this.publish(true);
-      }, PUBLISH_INTERVAL_MS - since);
+    this.throttle.request(now);
   }
 }
