@@ -4,7 +4,6 @@ import { arrayFromData, ONNX_TYPE, readWeights, writeInitializers, type Params }
 import { blockUntilReady, tree } from '../onnx/jax';
 import { adamWScalars, initAdamW, type AdamWState } from '../optim/adamW';
 import { learningRateAt } from '../optim/learningRateSchedule';
-import type { TrainingProgress } from '../trainingTypes';
 import { loadBcCheckpoint, saveBcCheckpoint, type BcCheckpoint } from './bcCheckpoint';
 import { resolveHyperparameters, type BcHyperparameters, type BcTrainingOptions } from './bcOptions';
 import { choosePrefixMode, prepareBc, type BcSetup } from './bcSetup';
@@ -15,6 +14,7 @@ import { ProgressMeter } from './progressMeter';
 import { drawStep, flowMatchingPair } from './stepDraws';
 import { checkOutputDir, trainedManifest, writeTrainedPackage } from './trainedPackage';
 import { TrainingCancelledError, TrainingError } from './trainingErrors';
+import { trainingProgressEmitter } from '../trainingProgressEmitter';
 
 export interface BcTrainingResult {
   outDir: string;
@@ -113,22 +113,8 @@ export async function trainBehaviourCloning(options: BcTrainingOptions): Promise
   const started = performance.now();
   const { dataset, signal } = options;
   const outDir = path.resolve(options.outDir);
-  let progress: TrainingProgress = {
-    jobId: options.jobId ?? 0,
-    phase: 'preparing',
-    step: 0,
-    totalSteps: options.steps ?? 0,
-    loss: null,
-    smoothedLoss: null,
-    learningRate: 0,
-    stepsPerS: null,
-    etaS: null,
-    message: 'loading the model package',
-  };
-  const emit = (patch: Partial<TrainingProgress>) => {
-    progress = { ...progress, ...patch };
-    options.onProgress?.(progress);
-  };
+  const progress = trainingProgressEmitter(options);
+  const emit = progress.emit;
   emit({});
 
   const cleanup: (() => void | Promise<void>)[] = [];
@@ -136,7 +122,7 @@ export async function trainBehaviourCloning(options: BcTrainingOptions): Promise
   try {
     const checkpoint = options.resumeFrom ? await loadBcCheckpoint(options.resumeFrom) : null;
     const h = resolveHyperparameters(options, checkpoint?.meta.hyperparameters);
-    progress.totalSteps = h.steps;
+    progress.setTotalSteps(h.steps);
     await checkOutputDir(outDir, options.overwrite ?? false);
     const setup = await prepareBc(options.modelDir, dataset, h);
     cleanup.push(

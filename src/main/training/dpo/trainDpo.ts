@@ -12,13 +12,13 @@ import { arrayFromData, ONNX_TYPE, readWeights, writeInitializers, type Params }
 import { blockUntilReady, tree } from '../onnx/jax';
 import { adamWScalars, initAdamW } from '../optim/adamW';
 import { learningRateAt } from '../optim/learningRateSchedule';
-import type { TrainingProgress } from '../trainingTypes';
 import { drawDpoStep, PairOrder } from './dpoDraws';
 import type { DpoBatch } from './dpoLoss';
 import { DpoMeter, stepMetrics, type DpoCurves, type DpoStepMetrics } from './dpoMetrics';
 import { resolveDpoHyperparameters, type DpoHyperparameters, type DpoTrainingOptions } from './dpoOptions';
 import { choosePairPrefixMode, loadDpoPackage, readPairs } from './dpoSetup';
 import { buildDpoStep } from './dpoStep';
+import { trainingProgressEmitter } from '../trainingProgressEmitter';
 
 export interface DpoTrainingResult {
   outDir: string;
@@ -100,29 +100,15 @@ export async function trainDpo(options: DpoTrainingOptions): Promise<DpoTraining
   const started = performance.now();
   const { pairs, signal } = options;
   const outDir = path.resolve(options.outDir);
-  let progress: TrainingProgress = {
-    jobId: options.jobId ?? 0,
-    phase: 'preparing',
-    step: 0,
-    totalSteps: options.steps ?? 0,
-    loss: null,
-    smoothedLoss: null,
-    learningRate: 0,
-    stepsPerS: null,
-    etaS: null,
-    message: 'loading the model package',
-  };
-  const emit = (patch: Partial<TrainingProgress>) => {
-    progress = { ...progress, ...patch };
-    options.onProgress?.(progress);
-  };
+  const progress = trainingProgressEmitter(options);
+  const emit = progress.emit;
   emit({});
 
   const cleanup: (() => void | Promise<void>)[] = [];
   let step = 0;
   try {
     const h = resolveDpoHyperparameters(options, pairs.size);
-    progress.totalSteps = h.steps;
+    progress.setTotalSteps(h.steps);
     await checkOutputDir(outDir, options.overwrite ?? false);
     const setup = await loadDpoPackage(options.modelDir, pairs, h.batchSize, h.freezePrefix);
     cleanup.push(
