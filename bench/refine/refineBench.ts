@@ -9,6 +9,8 @@ import path from 'node:path';
 import { TASK_TEMPLATES } from '../../src/shared/sim/world/tasks';
 import { sceneSeed } from '../../src/shared/evaluation/seedSets';
 import type { RefineJob } from '../../src/shared/refine/refineTypes';
+import type { VersionComparison as RefineComparison } from '../../src/shared/models/modelVersionTypes';
+import { openPairReward, PAIR_REWARDS, type PairRewardName } from '../../src/main/worldModel/pairRewardChoice';
 import { EpisodeCatalog } from '../../src/main/episodes/catalog/episodeCatalog';
 import { CATALOG_FILE } from '../../src/main/episodes/store/episodeFormat';
 import { EvaluationService } from '../../src/main/evaluation/evaluationService';
@@ -35,6 +37,11 @@ const ATTEMPTS = Number(option('attempts', '20'));
 const DEMOS = Number(option('demos', '0'));
 /** Which pairs to build: labels, gta or all. */
 const FROM = option('from', 'all') as 'labels' | 'gta' | 'all';
+/** Rewards that rank the samples, each refined on its own copy of the episodes: gta, wm, wm+gta (comma-separated). */
+const REWARDS = option('rewards', 'gta').split(',') as PairRewardName[];
+for (const reward of REWARDS)
+  if (!PAIR_REWARDS.includes(reward)) throw new Error(`--rewards: unknown ${reward} (${PAIR_REWARDS.join(', ')})`);
+const WORLD_MODEL = args.includes('--world-model') ? path.resolve(option('world-model', '')) : undefined;
 const EVAL_EPISODES = Number(option('eval-episodes', '20'));
 const MAX_STROKES = Number(option('max-strokes', '60'));
 const STEPS = args.includes('--steps') ? Number(option('steps', '0')) : undefined;
@@ -105,13 +112,62 @@ async function main(): Promise<void> {
     );
   }
 
+  catalog.close();
+
+  const results: { reward: PairRewardName; pairs: number; comparison: RefineComparison }[] = [];
+  for (const reward of REWARDS) {
+    // Each reward ranks samples on its own copy of the same recorded episodes.
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `coach-bench-refine-${reward.replace('+', '-')}-`));
+    fs.cpSync(dataDir, runDir, { recursive: true });
+    const result = await refineWith(reward, runDir);
+    results.push(result);
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (results.length > 1) {
+    console.log(`\nablation, the same episodes and DPO budget, held-out seeds (${EVAL_EPISODES} per template):`);
+    console.log('| pairs from | pairs | success before → after | mean strokes | distractor grasps |');
+    console.log('|---|---|---|---|---|');
+    for (const { reward, pairs, comparison } of results) {
+      const b = comparison.before.overall;
+      const a = comparison.after.overall;
+      console.log(
+        `| ${reward} | ${pairs} | ${b.successes}/${b.episodes} → ${a.successes}/${a.episodes} | ` +
+          `${b.meanStrokes.toFixed(1)} → ${a.meanStrokes.toFixed(1)} | ${b.distractorGrasps} → ${a.distractorGrasps} |`,
+      );
+    }
+  }
+}
+
+async function refineWith(
+  rewardName: PairRewardName,
+  dataDir: string,
+): Promise<{ reward: PairRewardName; pairs: number; comparison: RefineComparison }> {
+  console.log(`\n== pairs ranked by ${rewardName} ==`);
+  const root = path.join(dataDir, 'episodes');
+  const catalog = new EpisodeCatalog(path.join(root, CATALOG_FILE));
   const store = new PairStore(catalog);
-  started = performance.now();
-  const built = await buildPairsWithModel({ catalog, store, root }, MODEL, { from: FROM });
+  let started = performance.now();
+  const reward = await openPairReward(
+    { reward: rewardName, ...(WORLD_MODEL ? { worldModelPath: WORLD_MODEL } : {}) },
+    { root, catalog },
+    ROOT,
+  );
+  let built;
+  try {
+    built = await buildPairsWithModel({ catalog, store, root }, MODEL, {
+      from: FROM,
+      reward: reward.reward,
+      ...(reward.goals ? { goals: reward.goals } : {}),
+    });
+  } finally {
+    await reward.release();
+  }
   console.log(
     `built ${built.built} pairs (${Object.entries(built.bySource)
       .map(([source, n]) => `${source} ${n}`)
-      .join(', ')}) in ${seconds(started)} s`,
+      .join(', ')}) in ${seconds(started)} s` +
+      (reward.worldModel ? ` (world model ${reward.worldModel.name} ${reward.worldModel.version})` : ''),
   );
 
   const registry = new ModelRegistry(dataDir);
@@ -170,7 +226,7 @@ async function main(): Promise<void> {
   await refine.close();
   await evaluations.close();
   catalog.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { reward: rewardName, pairs: job.pairs.used, comparison };
 }
 
 void main().catch((error: unknown) => {

@@ -144,6 +144,7 @@ export function createCoach(config: CoachConfig): Coach {
       { root: episodesRoot, catalog: episodes.catalog },
       pairs,
       () => settings.get().refine.externalTrainerCommand,
+      () => settings.get().refine.worldModelPath,
     ),
   });
   const knownInUse = async () => {

@@ -45,6 +45,8 @@ export const settingsSchema = z.object({
        * argv with {dataset}, {output} and {model} placeholders; null: none configured.
        */
       externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable().default(null),
+      /** The world-model package the world-model rewards use (docs/world-model.md); null: the shipped coach-wm. */
+      worldModelPath: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
 });
@@ -59,7 +61,10 @@ export const settingsPatchSchema = z.object({
   cameras: savedCamerasSchema.optional(),
   policy: z.object({ modelPath: z.string().nullable(), autoLoad: z.boolean() }).partial().optional(),
   refine: z
-    .object({ externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable() })
+    .object({
+      externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable(),
+      worldModelPath: z.string().min(1).nullable(),
+    })
     .partial()
     .optional(),
   recording: z

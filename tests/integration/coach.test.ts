@@ -116,7 +116,7 @@ describe('createCoach: settings in the data folder', () => {
         cameras: { added: [], policyCamera: null },
         policy: { modelPath: null, autoLoad: true },
         recording: { enabled: true, fps: 30, cameras: null, dir: null },
-        refine: { externalTrainerCommand: null },
+        refine: { externalTrainerCommand: null, worldModelPath: null },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({

@@ -21,10 +21,11 @@ Commands:
   export …         export episodes: coach export --format lerobot-v2.1|lerobot-v3|jsonl --out DIR [filters]
   eval …           evaluate a model in the sim on held-out scenes: coach eval [--model DIR] [--episodes N]
   train …          behaviour cloning of a model package: coach train --model DIR --data FILE --out DIR ("coach train --help")
-  pairs …          preference pairs for refinement: coach pairs build [--from labels|gta|all] [--model DIR] [--k 5],
+  pairs …          preference pairs for refinement: coach pairs build [--from labels|gta|all] [--reward gta|wm|wm+gta] [--k 5],
                    coach pairs list [--source label,gta] [--json], coach pairs flip|discard|restore ID… ("coach pairs help")
   refine …         DPO refinement on labelled episodes, evaluated before/after: coach refine [--model DIR] [--beta X] ("coach refine --help")
   models …         model versions and their lineage: coach models list|promote ID|rollback|export ID --out DIR|delete ID
+  wm …             the world model (the reward's energy): coach wm eval [--world-model DIR] [--episodes N], coach wm info [DIR]
 
 Options (every command):
   --data DIR       data folder for settings and recordings (default: ${defaultDataDir()})

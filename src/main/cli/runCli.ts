@@ -14,6 +14,7 @@ import { runTrainCommand } from './commands/train/trainCommand';
 import { runPairsCommand } from './commands/pairs/pairsCommand';
 import { runModelsCommand } from './commands/models/modelsCommand';
 import { runRefineCommand } from './commands/refine/refineCommand';
+import { runWmCommand } from './commands/wm/wmCommand';
 
 const commands: Record<string, (options: ReturnType<typeof parseCliOptions>) => Promise<number>> = {
   serve: runServe,
@@ -33,6 +34,7 @@ export async function runCli(argv: string[]): Promise<number> {
   if (argv[0] === 'pairs') return runPairsCommand(argv.slice(1));
   if (argv[0] === 'models') return runModelsCommand(argv.slice(1));
   if (argv[0] === 'refine') return runRefineCommand(argv.slice(1));
+  if (argv[0] === 'wm') return runWmCommand(argv.slice(1));
   let options;
   try {
     options = parseCliOptions(argv);

@@ -50,7 +50,7 @@ export interface RefineDeps {
   /** Builds pairs from the labelled episodes with this model's samples; resolves with how many are new. */
   buildPairs: (
     modelPath: string,
-    from: Exclude<RefineRequest['buildFrom'], 'none'>,
+    request: RefineRequest,
     signal: AbortSignal,
     onProgress: (fraction: number, message: string) => void,
   ) => Promise<number>;
@@ -181,7 +181,7 @@ export class RefineService {
   private async run(job: RefineJob, request: RefineRequest, signal: AbortSignal): Promise<void> {
     const { deps } = this;
     if (request.buildFrom !== 'none') {
-      job.pairs.builtNow = await deps.buildPairs(job.base.path, request.buildFrom, signal, (fraction, message) => {
+      job.pairs.builtNow = await deps.buildPairs(job.base.path, request, signal, (fraction, message) => {
         this.progress(job, { fraction: PHASE_SHARE.pairs * fraction, message });
       });
     }

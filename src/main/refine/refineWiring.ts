@@ -4,8 +4,10 @@ import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { loadModelPackage } from '../policy/modelPackage';
 import { TrainingRunner } from '../training/trainingRunner';
 import { buildPairsWithModel } from './pairs/buildPairs';
+import { openPairReward } from '../worldModel/pairRewardChoice';
 import type { PairStore } from './pairs/pairStore';
 import type { RefineDeps } from './refineService';
+import type { RefineRequest } from '../../shared/refine/refineTypes';
 
 /** Codes of a pair build that found nothing new to pair: the refinement goes on with the stored pairs. */
 const NOTHING_NEW = new Set(['pairs_no_labels', 'pairs_no_episodes', 'pairs_none']);
@@ -16,13 +18,22 @@ export function refineTrainingDeps(
   episodes: { root: string; catalog: EpisodeCatalog },
   store: PairStore,
   externalTrainerCommand: () => string[] | null = () => null,
+  /** The world-model package for the world-model rewards (null: the shipped one). */
+  worldModelPath: () => string | null = () => null,
 ): Pick<RefineDeps, 'buildPairs' | 'eligiblePairs' | 'trainDpo'> {
   const external = externalTrainer(episodes.root, externalTrainerCommand);
   return {
-    async buildPairs(modelPath, from, signal, onProgress) {
+    async buildPairs(modelPath, request, signal, onProgress) {
+      const reward = await openPairReward(
+        { reward: request.reward, ...(worldModelPath() ? { worldModelPath: worldModelPath()! } : {}) },
+        episodes,
+        appRoot,
+      );
       try {
         const result = await buildPairsWithModel({ ...episodes, store }, modelPath, {
-          from,
+          from: request.buildFrom as Exclude<RefineRequest['buildFrom'], 'none'>,
+          reward: reward.reward,
+          ...(reward.goals ? { goals: reward.goals } : {}),
           signal,
           onProgress: ({ episodesDone, episodesTotal }) =>
             onProgress(
@@ -34,6 +45,8 @@ export function refineTrainingDeps(
       } catch (error) {
         if (error instanceof CoachError && NOTHING_NEW.has(String(error.code))) return 0;
         throw error;
+      } finally {
+        await reward.release();
       }
     },
     eligiblePairs: (sources) => store.eligiblePairs(sources ? { sources } : {}),

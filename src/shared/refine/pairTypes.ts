@@ -6,6 +6,10 @@ import { z } from 'zod';
  * attempts, and later from the world-model reward (docs/refine.md).
  */
 export const PAIR_SOURCES = ['label', 'gta', 'wm'] as const;
+
+/** Which reward ranks the K samples: GTA alone, the world model alone, or WM + weight · GTA (NORA-1.5). */
+export const PAIR_REWARDS = ['gta', 'wm', 'wm+gta'] as const;
+export type PairRewardName = (typeof PAIR_REWARDS)[number];
 export type PairSource = (typeof PAIR_SOURCES)[number];
 
 /** active: used for training as stored; flipped: used with chosen and rejected swapped; discarded: never used. */
@@ -17,8 +21,20 @@ export const pairScoresSchema = z.object({
   reward: z.string(),
   chosen: z.number(),
   rejected: z.number(),
+  /**
+   * A combined reward's components for both chunks, by name ('wm': the world model's energy, 'gta': the
+   * distance to the ground-truth chunk), unweighted; absent for single rewards.
+   */
+  parts: z.record(z.string(), z.object({ chosen: z.number(), rejected: z.number() })).optional(),
 });
 export type PairScores = z.infer<typeof pairScoresSchema>;
+
+export const pairGoalSchema = z.object({
+  episodeId: z.number().int().positive(),
+  camera: z.string(),
+  frameIndex: z.number().int().nonnegative(),
+});
+export type PairGoal = z.infer<typeof pairGoalSchema>;
 
 export const preferencePairSchema = z.object({
   id: z.number().int().positive(),
@@ -45,6 +61,11 @@ export const preferencePairSchema = z.object({
   /** Label pairs: which side is the chunk the robot executed (the other is the policy's sample); null otherwise. */
   executedSide: z.enum(['chosen', 'rejected']).nullable().optional(),
   scores: pairScoresSchema,
+  /**
+   * World-model pairs: the goal frame the energy measured against (an episode's frame of the same camera);
+   * null otherwise.
+   */
+  goal: pairGoalSchema.nullable().optional(),
   status: z.enum(PAIR_STATUSES),
   createdAtMs: z.number(),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TASK_TEMPLATES } from '../sim/world/tasks';
 import { versionComparisonSchema } from '../models/modelVersionTypes';
-import { PAIR_SOURCES } from './pairTypes';
+import { PAIR_REWARDS, PAIR_SOURCES } from './pairTypes';
 
 /** What "Refine policy" does: build pairs from the catalog, DPO, evaluate before/after, wait for a verdict. */
 export const REFINE_PHASES = [
@@ -22,6 +22,8 @@ export const refineRequestSchema = z
     modelPath: z.string().min(1).optional(),
     /** Which pairs to build from the labelled episodes before training (existing pairs are always used). */
     buildFrom: z.enum(['labels', 'gta', 'all', 'none']).default('all'),
+    /** What ranks the samples of reward pairs: GTA, the world model (settings.refine.worldModelPath), or WM + 0.1 · GTA. */
+    reward: z.enum(PAIR_REWARDS).default('gta'),
     sources: z.array(z.enum(PAIR_SOURCES)).optional(),
     beta: z.number().positive().max(100_000).optional(),
     steps: z.number().int().min(1).max(100_000).optional(),

@@ -5,7 +5,7 @@ import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EpisodeCatalog, type NewEpisode } from '../../../src/main/episodes/catalog/episodeCatalog';
 import { CATALOG_MIGRATIONS, CATALOG_SCHEMA_VERSION } from '../../../src/main/episodes/catalog/migrations';
-import { PairStore, type NewPair } from '../../../src/main/refine/pairs/pairStore';
+import { PairStore, pairDedupKey, type NewPair } from '../../../src/main/refine/pairs/pairStore';
 
 const dirs: string[] = [];
 const catalogs: EpisodeCatalog[] = [];
@@ -103,6 +103,73 @@ describe('catalog migration 5', () => {
   });
 });
 
+describe('catalog migration 6', () => {
+  it("adds score parts and the goal frame to a version-5 catalog's pairs, keeping the pairs there", () => {
+    const file = catalogFile();
+    const old = new Database(file);
+    for (const migration of CATALOG_MIGRATIONS.filter((m) => m.version <= 5)) old.exec(migration.sql);
+    old.exec('PRAGMA user_version = 5');
+    const episodeId = Number(
+      old
+        .prepare(
+          `INSERT INTO episodes (kind, instruction, task, started_at_ms, status, label) VALUES ('attempt', 'Put the grape in the plate', 'put the grape in the plate', 1, 'complete', 'good')`,
+        )
+        .run().lastInsertRowid,
+    );
+    const before = pair(episodeId, 4, { source: 'label', executedSide: 'chosen' });
+    old
+      .prepare(
+        `INSERT INTO pairs (episode_id, step_index, camera, frame_index, robot_state, instruction, task, model_name,
+          model_version, action_space, action_names, chosen, rejected, executed_side, source, reward, chosen_score,
+          rejected_score, status, created_at_ms, dedup_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'flipped', 77, ?)`,
+      )
+      .run(
+        before.episodeId,
+        before.stepIndex,
+        before.camera,
+        before.frameIndex,
+        JSON.stringify(before.robotState),
+        before.instruction,
+        before.task,
+        before.modelName,
+        before.modelVersion,
+        before.actionSpace,
+        JSON.stringify(before.actionNames),
+        JSON.stringify(before.chosen),
+        JSON.stringify(before.rejected),
+        before.executedSide,
+        before.source,
+        before.scores.reward,
+        before.scores.chosen,
+        before.scores.rejected,
+        pairDedupKey(before),
+      );
+    old.close();
+
+    const { catalog, store } = open(file);
+    expect(CATALOG_SCHEMA_VERSION).toBeGreaterThanOrEqual(6);
+    expect(catalog.schemaVersion).toBe(CATALOG_SCHEMA_VERSION);
+    const columns = (catalog.database.prepare('PRAGMA table_info(pairs)').all() as { name: string }[]).map(
+      (column) => column.name,
+    );
+    expect(columns).toEqual(
+      expect.arrayContaining(['score_parts', 'goal_episode_id', 'goal_camera', 'goal_frame_index']),
+    );
+    const [kept] = store.list().pairs;
+    expect(kept).toEqual({ ...before, id: kept!.id, status: 'flipped', createdAtMs: 77 });
+    expect(store.insert([before]).duplicates).toBe(1);
+
+    const withParts = pair(episodeId, 8, {
+      source: 'wm',
+      scores: { reward: 'wm+0.1*gta', chosen: 0.2, rejected: 0.7, parts: { wm: { chosen: 0.1, rejected: 0.6 } } },
+      goal: { episodeId, camera: 'scene', frameIndex: 90 },
+    });
+    const [id] = store.insert([withParts], 5).inserted;
+    expect(store.get(id!)).toEqual({ ...withParts, id, status: 'active', createdAtMs: 5 });
+  });
+});
+
 describe('the pair store', () => {
   it('stores pairs whole and skips one with the same episode, step, source and model', () => {
     const { catalog, store } = open();
@@ -128,6 +195,54 @@ describe('the pair store', () => {
     expect(again.outcomes).toEqual(['duplicate', 'duplicate', 'inserted', 'inserted']);
     expect(store.list().total).toBe(5);
     expect(store.get(result.inserted[1]!).chosen[0]![0]).toBe(0.001);
+  });
+
+  it("stores a combined reward's parts and the goal frame, and reads back a pair without them as given", () => {
+    const { catalog, store } = open();
+    const a = catalog.insert(episode());
+    const goalEpisode = catalog.insert(episode());
+    const combined = pair(a, 0, {
+      source: 'wm',
+      scores: {
+        reward: 'wm+0.1*gta',
+        chosen: 0.125,
+        rejected: 0.5,
+        parts: { wm: { chosen: 0.1, rejected: 0.45 }, gta: { chosen: 0.25, rejected: 0.5 } },
+      },
+      goal: { episodeId: goalEpisode, camera: 'scene', frameIndex: 212 },
+    });
+    const plain = pair(a, 5);
+    const noGoal = pair(a, 10, { goal: null });
+    const ids = store.insert([combined, plain, noGoal], 99).inserted;
+    expect(store.get(ids[0]!)).toEqual({ ...combined, id: ids[0], status: 'active', createdAtMs: 99 });
+    expect(store.get(ids[1]!)).toEqual({ ...plain, id: ids[1], status: 'active', createdAtMs: 99 });
+    // A null goal is stored as none: it reads back absent.
+    const readNoGoal = store.get(ids[2]!);
+    expect(readNoGoal).not.toHaveProperty('goal');
+    expect(readNoGoal.scores).not.toHaveProperty('parts');
+    expect(store.list().pairs.find((p) => p.id === ids[0])).toEqual(store.get(ids[0]!));
+    expect(store.eligiblePairs()[0]).toEqual(store.get(ids[0]!));
+  });
+
+  it('rewrites parts and goal with the rest when a relabelled pair is replaced', () => {
+    const { catalog, store } = open();
+    const a = catalog.insert(episode());
+    const good = pair(a, 0, {
+      source: 'label',
+      executedSide: 'chosen',
+      scores: { reward: 'gta', chosen: 0, rejected: 0.03, parts: { gta: { chosen: 0, rejected: 0.03 } } },
+      goal: { episodeId: a, camera: 'scene', frameIndex: 3 },
+    });
+    const [id] = store.insert([good]).inserted;
+    const bad = pair(a, 0, {
+      source: 'label',
+      executedSide: 'rejected',
+      chosen: good.rejected,
+      rejected: good.chosen,
+      scores: { reward: 'gta', chosen: 0.03, rejected: 0 },
+    });
+    expect(store.insert([bad], 7).replaced).toEqual([id]);
+    expect(store.get(id!)).toEqual({ ...bad, id, status: 'active', createdAtMs: 7 });
   });
 
   it('rewrites a label pair whose episode was relabelled (the executed chunk changed sides)', () => {

@@ -110,6 +110,16 @@ export const CATALOG_MIGRATIONS: readonly { version: number; description: string
       CREATE INDEX pairs_model ON pairs (model_name, model_version);
     `,
   },
+  {
+    version: 6,
+    description: "pairs' reward components (a combined reward's, per chunk) and the goal frame a world model used",
+    sql: `
+      ALTER TABLE pairs ADD COLUMN score_parts TEXT;
+      ALTER TABLE pairs ADD COLUMN goal_episode_id INTEGER;
+      ALTER TABLE pairs ADD COLUMN goal_camera TEXT;
+      ALTER TABLE pairs ADD COLUMN goal_frame_index INTEGER;
+    `,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = CATALOG_MIGRATIONS[CATALOG_MIGRATIONS.length - 1]!.version;

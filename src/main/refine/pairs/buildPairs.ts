@@ -7,7 +7,7 @@ import { hasLabels, mayTakeGtaPairs } from './chunkJudgement';
 import { episodePairs, type EpisodePairsOptions } from './episodePairs';
 import { loadPairPolicy, type PairPolicy } from './pairPolicy';
 import type { PairStore } from './pairStore';
-import { gtaReward, type ActionReward } from './rewards';
+import { gtaReward, type ActionReward, type GoalFrame } from './rewards';
 
 export type PairBuildFrom = 'labels' | 'gta' | 'all';
 
@@ -22,6 +22,8 @@ export interface BuildPairsOptions {
   episodeIds?: number[];
   /** The reward that ranks samples for reward pairs (default GTA, source 'gta'; the world model's: 'wm'). */
   reward?: { reward: ActionReward; source: Exclude<PairSource, 'label'> };
+  /** Goal frames per attempt, for a reward that needs them (the world model's; see GoalFrames). */
+  goals?: { forEpisode(episode: EpisodeSummary): Promise<GoalFrame | null> };
   signal?: AbortSignal;
   onProgress?: (progress: { episodesDone: number; episodesTotal: number }) => void;
 }
@@ -69,8 +71,10 @@ function noCandidatesError(from: PairBuildFrom): CoachError {
 }
 
 /** Why an episode has nothing for this build's sources; null when it may give pairs. */
-function nothingToBuild(episode: EpisodeSummary, from: PairBuildFrom): string | null {
-  if ((from !== 'gta' && hasLabels(episode)) || (from !== 'labels' && mayTakeGtaPairs(episode))) return null;
+function nothingToBuild(episode: EpisodeSummary, from: PairBuildFrom, reward: ActionReward): string | null {
+  // A reward that needs no ground truth (the world model alone) ranks samples in any attempt.
+  const rewardPairs = reward.needs.groundTruth ? mayTakeGtaPairs(episode) : true;
+  if ((from !== 'gta' && hasLabels(episode)) || (from !== 'labels' && rewardPairs)) return null;
   if (from === 'labels') return 'not labelled good or bad, and no good or bad time marks';
   if (from === 'gta') return 'neither labelled good (nor marked good) nor an unlabelled success';
   return 'not labelled good or bad (no good or bad marks), and not an unlabelled success';
@@ -129,7 +133,7 @@ export async function buildPairs(
     if (episode.excluded) reason = 'excluded from training';
     else if (episode.status === 'recording') reason = 'still recording';
     else {
-      reason = nothingToBuild(episode, from);
+      reason = nothingToBuild(episode, from, reward.reward);
       if (reason === null) candidates += 1;
       // Episodes with nothing to build are still visited when they hold pairs, which may have gone stale.
       else if (context.store.storedOf(episode.id).length > 0) reason = null;
@@ -142,7 +146,13 @@ export async function buildPairs(
   for (const [done, episode] of visit.entries()) {
     options.signal?.throwIfAborted();
     try {
-      const pairs = await episodePairs(context.root, context.store, context.policy, episode, perEpisode);
+      const goal = reward.reward.needs.goal && from !== 'labels' ? await goalOf(episode, options) : undefined;
+      const pairs = await episodePairs(context.root, context.store, context.policy, episode, {
+        ...perEpisode,
+        ...(goal !== undefined ? { goal } : {}),
+      });
+      if (goal === null && pairs.built.length + pairs.alreadyStored === 0)
+        pairs.emptyReason = `no goal frame for the world model: no successful attempt of "${episode.task}" to take one from (record one, or choose a goal frame)`;
       const stored = context.store.insert(pairs.built);
       const marked = context.store.markStale(pairs.staleIds, pairs.reviveIds);
       result.staleDiscarded += marked.discarded;
@@ -155,7 +165,7 @@ export async function buildPairs(
         if (outcome !== 'duplicate') result.bySource[pairs.built[i]!.source] += 1;
       });
       if (pairs.built.length || pairs.alreadyStored) result.episodesUsed.push(episode.id);
-      else skip(episode.id, nothingToBuild(episode, from) ?? pairs.emptyReason);
+      else skip(episode.id, nothingToBuild(episode, from, reward.reward) ?? pairs.emptyReason);
     } catch (error) {
       if (!(error instanceof CoachError || error instanceof EpisodeFileError)) throw error;
       skip(episode.id, error.message, error instanceof CoachError ? error.code : 'episode_unreadable');
@@ -164,6 +174,15 @@ export async function buildPairs(
   }
   if (result.built + result.duplicates + result.replaced === 0) throw nothingBuiltError(result, context.policy);
   return result;
+}
+
+async function goalOf(episode: EpisodeSummary, options: BuildPairsOptions): Promise<GoalFrame | null> {
+  if (!options.goals)
+    throw new CoachError(
+      'invalid_arguments',
+      'the reward needs goal frames (a world model): pass the goal frames to build with (GoalFrames)',
+    );
+  return options.goals.forEpisode(episode);
 }
 
 /** buildPairs with the package at modelPath sampling (its sessions released after). */

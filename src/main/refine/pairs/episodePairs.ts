@@ -9,7 +9,7 @@ import { frameRgb } from './frameRgb';
 import { labelPair, pairBase, rewardPair, type PairBase } from './observationPairs';
 import { actionSpaceMismatch, observationSeed, type PairPolicy } from './pairPolicy';
 import { pairDedupKey, type NewPair, type PairStore, type StoredPairKey } from './pairStore';
-import { meanAbsDifference, type ActionReward } from './rewards';
+import { meanAbsDifference, scoreWithParts, type ActionReward, type GoalFrame, type RewardContext } from './rewards';
 
 export interface EpisodePairsOptions {
   /** The sources this build makes (and may find stale). */
@@ -17,6 +17,8 @@ export interface EpisodePairsOptions {
   k: number;
   seed: number;
   reward: { reward: ActionReward; source: Exclude<PairSource, 'label'> };
+  /** The goal frame of this episode, for a reward that needs one (null: none found, no reward pairs). */
+  goal?: GoalFrame | null;
   signal?: AbortSignal;
 }
 
@@ -35,11 +37,22 @@ export interface EpisodePairs {
 
 type Want = { source: PairSource; side: 'chosen' | 'rejected' | null };
 
+/**
+ * Whether the reward ranks samples at a chunk: one that compares with the executed chunk (GTA) only where
+ * that chunk is ground truth (takesGtaPair); one that needs no ground truth (the world model alone) at
+ * every chunk, given a goal frame.
+ */
+function rewardApplies(episode: EpisodeSummary, judgement: ChunkJudgement, options: EpisodePairsOptions): boolean {
+  const { needs } = options.reward.reward;
+  if (needs.goal && !options.goal) return false;
+  return needs.groundTruth ? takesGtaPair(episode, judgement) : true;
+}
+
 function wantedAt(episode: EpisodeSummary, judgement: ChunkJudgement, options: EpisodePairsOptions): Want[] {
   const wanted: Want[] = [];
   if (options.sources.includes('label') && (judgement === 'good' || judgement === 'bad'))
     wanted.push({ source: 'label', side: judgement === 'good' ? 'chosen' : 'rejected' });
-  if (options.sources.includes(options.reward.source) && takesGtaPair(episode, judgement))
+  if (options.sources.includes(options.reward.source) && rewardApplies(episode, judgement, options))
     wanted.push({ source: options.reward.source, side: null });
   return wanted;
 }
@@ -103,13 +116,15 @@ export async function episodePairs(
       if (want.source === 'label') {
         pair = labelPair(base, executed, samples, distances, judgement as 'good' | 'bad', dims);
       } else {
-        const context = {
+        const { reward } = options.reward;
+        const context: RewardContext = {
           observation: { rgb, ...policy.camera, robotState: observation.robotState },
           instruction: base.instruction,
-          groundTruth: executed,
+          ...(reward.needs.groundTruth ? { groundTruth: executed } : {}),
+          ...(options.goal ? { goal: options.goal } : {}),
         };
-        const scores = await options.reward.reward.score(context, samples);
-        pair = rewardPair(base, samples, scores, { name: options.reward.reward.name, source: want.source }, dims);
+        const scores = await scoreWithParts(reward, context, samples);
+        pair = rewardPair(base, samples, scores, { name: reward.name, source: want.source }, dims, context.goal?.ref);
       }
       if (pair) out.built.push(pair);
     }

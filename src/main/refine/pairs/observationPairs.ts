@@ -1,12 +1,12 @@
-import type { PairSource } from '../../../shared/refine/pairTypes';
+import type { PairGoal, PairSource } from '../../../shared/refine/pairTypes';
 import { taskOf } from '../../episodes/catalog/catalogRows';
 import type { EpisodeObservation } from './episodeObservations';
 import type { PairPolicy } from './pairPolicy';
 import type { NewPair } from './pairStore';
-import { bestAndWorst } from './rewards';
+import { bestAndWorst, type RewardScores } from './rewards';
 
 /** What every pair at one observation shares. */
-export type PairBase = Omit<NewPair, 'chosen' | 'rejected' | 'source' | 'scores' | 'executedSide'>;
+export type PairBase = Omit<NewPair, 'chosen' | 'rejected' | 'source' | 'scores' | 'executedSide' | 'goal'>;
 
 export function pairBase(observation: EpisodeObservation, instruction: string, policy: PairPolicy): PairBase {
   return {
@@ -66,22 +66,40 @@ export function labelPair(
   };
 }
 
-/** A reward pair (NORA-1.5): chosen = the best-scored sample, rejected = the worst; null when all tie. */
+/**
+ * A reward pair (NORA-1.5): chosen = the best-scored sample, rejected = the worst (by the total); null when
+ * all tie. A combined reward's components are kept for both (scores.parts: each part's value at the chosen
+ * and at the rejected sample); a single reward, its own only part, keeps none. `goal`: the goal frame the
+ * reward measured against (null without one).
+ */
 export function rewardPair(
   base: PairBase,
   samples: Float32Array[],
-  scores: number[],
+  scores: RewardScores,
   reward: { name: string; source: Exclude<PairSource, 'label'> },
   dims: number,
+  goal: PairGoal | null = null,
 ): NewPair | null {
-  const { best, worst } = bestAndWorst(scores);
-  if (!(scores[worst]! > scores[best]!)) return null;
+  const { total } = scores;
+  const { best, worst } = bestAndWorst(total);
+  if (!(total[worst]! > total[best]!)) return null;
+  const names = Object.keys(scores.parts);
+  const single = names.length === 0 || (names.length === 1 && names[0] === reward.name);
+  const parts = Object.fromEntries(
+    names.map((name) => {
+      const values = scores.parts[name]!;
+      if (values.length !== total.length)
+        throw new Error(`reward part ${name} scored ${values.length} candidates, the total ${total.length}`);
+      return [name, { chosen: values[best]!, rejected: values[worst]! }];
+    }),
+  );
   return {
     ...base,
     chosen: chunkRows(samples[best]!, dims),
     rejected: chunkRows(samples[worst]!, dims),
     source: reward.source,
     executedSide: null,
-    scores: { reward: reward.name, chosen: scores[best]!, rejected: scores[worst]! },
+    scores: { reward: reward.name, chosen: total[best]!, rejected: total[worst]!, ...(single ? {} : { parts }) },
+    goal: goal ? { episodeId: goal.episodeId, camera: goal.camera, frameIndex: goal.frameIndex } : null,
   };
 }

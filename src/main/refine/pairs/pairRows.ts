@@ -1,4 +1,11 @@
-import type { PairFilter, PairSource, PairStatus, PreferencePair } from '../../../shared/refine/pairTypes';
+import type {
+  PairFilter,
+  PairGoal,
+  PairScores,
+  PairSource,
+  PairStatus,
+  PreferencePair,
+} from '../../../shared/refine/pairTypes';
 
 /** A pairs row as SQLite returns it (JSON columns as text). */
 export interface PairRow {
@@ -21,12 +28,28 @@ export interface PairRow {
   reward: string;
   chosen_score: number;
   rejected_score: number;
+  /** JSON {name: {chosen, rejected}}; NULL for a single reward (migration 6). */
+  score_parts: string | null;
+  /** The goal frame a world-model energy measured against; NULL without one (migration 6). */
+  goal_episode_id: number | null;
+  goal_camera: string | null;
+  goal_frame_index: number | null;
   status: PairStatus;
   created_at_ms: number;
   dedup_key: string;
 }
 
+/** Absent (not null) when the row has none, so pairs stored without them read back as they were given. */
+function partsAndGoalOf(row: PairRow): { parts?: PairScores['parts']; goal?: PairGoal } {
+  const out: { parts?: PairScores['parts']; goal?: PairGoal } = {};
+  if (row.score_parts !== null) out.parts = JSON.parse(row.score_parts) as PairScores['parts'];
+  if (row.goal_episode_id !== null && row.goal_camera !== null && row.goal_frame_index !== null)
+    out.goal = { episodeId: row.goal_episode_id, camera: row.goal_camera, frameIndex: row.goal_frame_index };
+  return out;
+}
+
 export function pairFromRow(row: PairRow): PreferencePair {
+  const { parts, goal } = partsAndGoalOf(row);
   return {
     id: row.id,
     episodeId: row.episode_id,
@@ -44,7 +67,13 @@ export function pairFromRow(row: PairRow): PreferencePair {
     rejected: JSON.parse(row.rejected) as number[][],
     source: row.source,
     executedSide: row.executed_side,
-    scores: { reward: row.reward, chosen: row.chosen_score, rejected: row.rejected_score },
+    scores: {
+      reward: row.reward,
+      chosen: row.chosen_score,
+      rejected: row.rejected_score,
+      ...(parts ? { parts } : {}),
+    },
+    ...(goal ? { goal } : {}),
     status: row.status,
     createdAtMs: row.created_at_ms,
   };

@@ -4,7 +4,10 @@ import type { PairFilter, PairSource, PairStatus, PairSummary, PreferencePair } 
 import type { EpisodeCatalog } from '../../episodes/catalog/episodeCatalog';
 import { ELIGIBLE, pairFilterSql, pairFromRow, type PairRow } from './pairRows';
 
-/** A pair as a builder makes it: the store gives it its id, status (active) and creation time. */
+/**
+ * A pair as a builder makes it: the store gives it its id, status (active) and creation time. scores.parts
+ * and goal are stored when given (absent or null: none, and they read back absent).
+ */
 export type NewPair = Omit<PreferencePair, 'id' | 'status' | 'createdAtMs'>;
 
 export interface InsertPairsResult {
@@ -41,7 +44,19 @@ export function pairDedupKey(pair: Pick<NewPair, 'episodeId' | 'stepIndex' | 'so
 
 const COLUMNS = `episode_id, step_index, camera, frame_index, robot_state, instruction, task, model_name, model_version,
   action_space, action_names, chosen, rejected, executed_side, source, reward, chosen_score, rejected_score,
-  status, created_at_ms, dedup_key`;
+  score_parts, goal_episode_id, goal_camera, goal_frame_index, status, created_at_ms, dedup_key`;
+
+/** score_parts, goal_episode_id, goal_camera, goal_frame_index (migration 6): NULL for a single reward, no goal. */
+function partsAndGoal(pair: Pick<NewPair, 'scores' | 'goal'>): unknown[] {
+  const { parts } = pair.scores;
+  const goal = pair.goal ?? null;
+  return [
+    parts ? JSON.stringify(parts) : null,
+    goal?.episodeId ?? null,
+    goal?.camera ?? null,
+    goal?.frameIndex ?? null,
+  ];
+}
 
 function rowValues(pair: NewPair, createdAtMs: number): unknown[] {
   return [
@@ -63,6 +78,7 @@ function rowValues(pair: NewPair, createdAtMs: number): unknown[] {
     pair.scores.reward,
     pair.scores.chosen,
     pair.scores.rejected,
+    ...partsAndGoal(pair),
     'active',
     createdAtMs,
     pairDedupKey(pair),
@@ -70,7 +86,7 @@ function rowValues(pair: NewPair, createdAtMs: number): unknown[] {
 }
 
 /**
- * Preference pairs in the episode catalog's SQLite file (table `pairs`, migration 5), on the catalog's
+ * Preference pairs in the episode catalog's SQLite file (table `pairs`, migrations 5 and 6), on the catalog's
  * own connection. Pairs of a deleted episode are hidden with it and go when its row is forgotten
  * (ON DELETE CASCADE; the catalog turns foreign keys on).
  */
@@ -91,6 +107,7 @@ export class PairStore {
     const existing = this.db.prepare('SELECT id, executed_side FROM pairs WHERE dedup_key = ?');
     const rewrite = this.db.prepare(
       `UPDATE pairs SET chosen = ?, rejected = ?, executed_side = ?, reward = ?, chosen_score = ?, rejected_score = ?,
+       score_parts = ?, goal_episode_id = ?, goal_camera = ?, goal_frame_index = ?,
        status = 'active', stale = 0, created_at_ms = ? WHERE id = ?`,
     );
     const result: InsertPairsResult = { inserted: [], duplicates: 0, replaced: [], outcomes: [] };
@@ -112,6 +129,7 @@ export class PairStore {
             scores.reward,
             scores.chosen,
             scores.rejected,
+            ...partsAndGoal(pair),
             nowMs,
             row.id,
           );

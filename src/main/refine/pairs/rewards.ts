@@ -1,3 +1,14 @@
+/** A frame showing the task done: what a world model's energy measures candidates against. */
+export interface GoalFrame {
+  /** Where it comes from (stored with the pairs it ranks). */
+  ref: { episodeId: number; camera: string; frameIndex: number };
+  rgb: Uint8Array;
+  widthPx: number;
+  heightPx: number;
+  /** The arm's state when it was taken (ROBOT_STATE_NAMES). */
+  robotState: number[];
+}
+
 /** What a reward sees of one observation. */
 export interface RewardContext {
   /** The policy camera's picture at the model's size, RGB (what a world model would encode). */
@@ -5,6 +16,14 @@ export interface RewardContext {
   instruction: string;
   /** The chunk known to be right here ([chunkLength × dims], physical units), when there is one. */
   groundTruth?: Float32Array;
+  /** The goal frame, for rewards that need one (the world model's). */
+  goal?: GoalFrame;
+}
+
+/** A reward's total per candidate and, for a combined reward, each component's (unweighted). */
+export interface RewardScores {
+  total: number[];
+  parts: Record<string, number[]>;
 }
 
 /**
@@ -13,7 +32,22 @@ export interface RewardContext {
  */
 export interface ActionReward {
   readonly name: string;
+  /** What an observation must carry for this reward: a ground-truth chunk (GTA), a goal frame (WM). */
+  readonly needs: { groundTruth: boolean; goal: boolean };
   score(context: RewardContext, candidates: Float32Array[]): Promise<number[]>;
+  /** The total and its components (combined rewards); single rewards give their own name as the one part. */
+  scoreParts?(context: RewardContext, candidates: Float32Array[]): Promise<RewardScores>;
+}
+
+/** A reward's scores with their parts (a single reward is its own only part). */
+export async function scoreWithParts(
+  reward: ActionReward,
+  context: RewardContext,
+  candidates: Float32Array[],
+): Promise<RewardScores> {
+  if (reward.scoreParts) return reward.scoreParts(context, candidates);
+  const total = await reward.score(context, candidates);
+  return { total, parts: { [reward.name]: total } };
 }
 
 /** Mean |a − b| over the chunk and its dims. */
@@ -27,6 +61,7 @@ export function meanAbsDifference(a: Float32Array, b: Float32Array): number {
 /** The action-based reward (GTA): mean |a − a_gt| over the chunk and dims against the ground-truth chunk. */
 export const gtaReward: ActionReward = {
   name: 'gta',
+  needs: { groundTruth: true, goal: false },
   async score(context, candidates) {
     const truth = context.groundTruth;
     if (!truth) throw new Error('the GTA reward needs a ground-truth chunk at this observation');
@@ -37,14 +72,28 @@ export const gtaReward: ActionReward = {
 /** NORA-1.5's weight of GTA next to the world-model energy. */
 export const GTA_WEIGHT_WITH_WM = 0.1;
 
-/** reward = WM energy + 0.1 · GTA (NORA-1.5), for the world-model reward when it exists. */
-export function combinedReward(wm: ActionReward, gta: ActionReward = gtaReward): ActionReward {
+/** reward = WM energy + weight · GTA (NORA-1.5: weight 0.1). */
+export function combinedReward(
+  wm: ActionReward,
+  gta: ActionReward = gtaReward,
+  gtaWeight: number = GTA_WEIGHT_WITH_WM,
+): ActionReward {
+  if (!(Number.isFinite(gtaWeight) && gtaWeight >= 0))
+    throw new RangeError(`the GTA weight must be a number ≥ 0, got ${gtaWeight}`);
+  const scoreParts = async (context: RewardContext, candidates: Float32Array[]): Promise<RewardScores> => {
+    const [energies, distances] = await Promise.all([wm.score(context, candidates), gta.score(context, candidates)]);
+    return {
+      total: energies.map((energy, i) => energy + gtaWeight * distances[i]!),
+      parts: { [wm.name]: energies, [gta.name]: distances },
+    };
+  };
   return {
-    name: `${wm.name}+${GTA_WEIGHT_WITH_WM}*${gta.name}`,
+    name: `${wm.name}+${gtaWeight}*${gta.name}`,
+    needs: { groundTruth: wm.needs.groundTruth || gta.needs.groundTruth, goal: wm.needs.goal || gta.needs.goal },
     async score(context, candidates) {
-      const [energies, distances] = await Promise.all([wm.score(context, candidates), gta.score(context, candidates)]);
-      return energies.map((energy, i) => energy + GTA_WEIGHT_WITH_WM * distances[i]!);
+      return (await scoreParts(context, candidates)).total;
     },
+    scoreParts,
   };
 }
 

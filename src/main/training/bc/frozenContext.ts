@@ -4,7 +4,8 @@ import { ONNX_TYPE } from '../onnx';
 import type { TrainingObservation } from '../trainingTypes';
 import type { BcBatchBuilder, HostFeed } from './batchBuilder';
 
-function ortFeed(feed: HostFeed): ort.Tensor {
+/** A host feed as an onnxruntime tensor (int64 inputs are held as int32 on the host). */
+export function ortFeed(feed: HostFeed): ort.Tensor {
   switch (feed.onnxType) {
     case ONNX_TYPE.int64:
       return new ort.Tensor('int64', BigInt64Array.from(feed.data as Int32Array, BigInt), feed.dims);

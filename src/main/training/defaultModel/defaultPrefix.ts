@@ -27,6 +27,41 @@ export const PREFIX_IO = {
 /** The extra output of the warm-up build: each query's soft-argmax point [B, Q, 2] in the crop's −1 … 1. */
 export const PREFIX_KEYPOINTS = 'keypoints';
 
+/** The world model's encoder output (coach-wm): the same graph and weights read as a task-state latent. */
+export const WM_LATENT = 'latent';
+
+/** What each dim of the world model's latent is (metres; the gripper's opening fraction). */
+export const WM_LATENT_NAMES = [
+  'object_from_tcp_x_m',
+  'object_from_tcp_y_m',
+  'object_plane_from_tcp_z_m',
+  'goal_from_object_x_m',
+  'goal_from_object_y_m',
+  'gripper_open_fraction',
+] as const;
+
+/**
+ * [B, 6] (WM_LATENT_NAMES): where the named object is from the TCP (its table point, the object plane's
+ * height), where the goal is from the object (both table points), and the gripper's opening. Relative
+ * quantities, so a goal frame of another scene of the same task means the same thing.
+ */
+function worldModelLatentNodes(
+  g: OnnxGraphBuilder,
+  onTable: string,
+  fromTcp: string,
+  tcpPosition: string,
+  state: string,
+) {
+  const slice = (x: string, axis: number, from: number, to: number) =>
+    g.op('Slice', [x, g.constant([from], [1]), g.constant([to], [1]), g.constant([axis], [1])]);
+  const query = (x: string, q: number) => flattenTo(g, slice(x, 1, q, q + 1), 2);
+  const objectFromTcp = query(fromTcp, 0);
+  const planeFromTcpZ = g.op('Sub', [g.constant([OBJECT_PLANE_Z_M], [1], 'float32'), slice(tcpPosition, 1, 2, 3)]);
+  const goalFromObject = g.op('Sub', [query(onTable, 1), query(onTable, 0)]);
+  const gripper = slice(state, 1, ROBOT_STATE_DIMS - 1, ROBOT_STATE_DIMS);
+  return g.op('Concat', [objectFromTcp, planeFromTcpZ, goalFromObject, gripper], { axis: int(1) });
+}
+
 /** Cell centres of a rows × cols grid as [x, y] in −1 … 1, row-major (the order the features are flattened in). */
 export function cellCoordinates(rows: number, cols: number): number[] {
   const values: number[] = [];
@@ -71,7 +106,7 @@ export async function buildDefaultPrefix(
   spec: DefaultModelSpec,
   vocabSize: number,
   chain: KinematicChain,
-  options: { keypointsOutput?: boolean } = {},
+  options: { keypointsOutput?: boolean; worldModelLatent?: boolean } = {},
 ): Promise<Uint8Array> {
   const g = new OnnxGraphBuilder('coach_tiny_prefix', deriveSeed(spec.seed, 'prefix'));
   const { camera, crop, maxTokens, tokenWidth, queries, fineChannels: fineC, coarseChannels: coarseC } = spec;
@@ -163,5 +198,10 @@ export async function buildDefaultPrefix(
   g.output(context, PREFIX_IO.context, 'float32', [BATCH, prefixContextWidth(spec)]);
   // The same graph and weights with the queries' soft-argmax points as a second output, for the warm-up.
   if (options.keypointsOutput) g.output(where, PREFIX_KEYPOINTS, 'float32', [BATCH, queries, 2]);
+  if (options.worldModelLatent)
+    g.output(worldModelLatentNodes(g, onTable, fromTcp, tcpPosition, state), WM_LATENT, 'float32', [
+      BATCH,
+      WM_LATENT_NAMES.length,
+    ]);
   return g.toBytes();
 }

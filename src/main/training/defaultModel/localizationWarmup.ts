@@ -24,6 +24,7 @@ import {
 } from '../optim/adamW';
 import { learningRateAt } from '../optim/learningRateSchedule';
 import type { DemoDataset } from '../demonstrations/demoDataset';
+import type { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
 import { KEYPOINTS } from '../demonstrations/demoRollout';
 import type { KinematicChain } from '../../../shared/robot/kinematics';
 import type { DefaultModelSpec } from './defaultModelSpec';
@@ -57,7 +58,7 @@ export async function warmUpLocalization(
   prefixBytes: Uint8Array,
   chain: KinematicChain,
   spec: DefaultModelSpec,
-  dataset: DemoDataset,
+  dataset: DemoDataset | JoinedDemoDataset,
   options: WarmupOptions,
   log: (line: string) => void,
 ): Promise<{ prefix: Uint8Array; losses: number[] }> {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatEvaluation } from '../../evaluation/formatEvaluation';
-import { DEFAULT_DEMO_CONFIG } from '../demonstrations/demoConfig';
+import { DEFAULT_DEMO_CONFIG, SCENE_DEMO_CONFIG } from '../demonstrations/demoConfig';
 import { DEFAULT_MODEL_SPEC } from './defaultModelSpec';
 import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel';
 
@@ -17,7 +17,9 @@ export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
   behaviour cloning (flow matching), the package at resources/models/coach-tiny/, then an evaluation
   on held-out seeds. Seeded: the same options give the same package.
   --out DIR            where the package goes (default resources/models/coach-tiny)
-  --episodes N         demonstration episodes per template (default ${DEFAULT_DEMO_CONFIG.episodesPerTemplate})
+  --episodes N         demonstration episodes per template, a sample every step (default ${DEFAULT_DEMO_CONFIG.episodesPerTemplate})
+  --scene-episodes N   more episodes per template on other scenes, a sample every ${SCENE_DEMO_CONFIG.sampleEvery}th step
+                       (default ${SCENE_DEMO_CONFIG.episodesPerTemplate}; 0: none)
   --steps N            training steps (default ${DEFAULT_TRAINING.steps})
   --batch N            batch size (default ${DEFAULT_TRAINING.batchSize})
   --lr X               peak learning rate (default ${DEFAULT_TRAINING.learningRate})
@@ -37,6 +39,9 @@ const integer = (value: string | undefined, fallback: number, name: string) => {
   return n;
 };
 
+const sceneDemos = (episodesPerTemplate: number) =>
+  episodesPerTemplate > 0 ? { ...SCENE_DEMO_CONFIG, episodesPerTemplate } : null;
+
 /** Prettier's layout of the manifest, so `npm run lint` passes on the committed package. */
 async function prettifyManifest(dir: string): Promise<void> {
   const file = path.join(dir, 'manifest.json');
@@ -53,6 +58,7 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
       options: {
         out: { type: 'string' },
         episodes: { type: 'string' },
+        'scene-episodes': { type: 'string' },
         steps: { type: 'string' },
         batch: { type: 'string' },
         lr: { type: 'string' },
@@ -82,6 +88,9 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         ...DEFAULT_DEMO_CONFIG,
         episodesPerTemplate: integer(values.episodes, DEFAULT_DEMO_CONFIG.episodesPerTemplate, 'episodes'),
       },
+      sceneDemos: sceneDemos(
+        integer(values['scene-episodes'], SCENE_DEMO_CONFIG.episodesPerTemplate, 'scene-episodes'),
+      ),
       training: {
         steps: integer(values.steps, DEFAULT_TRAINING.steps, 'steps'),
         batchSize: integer(values.batch, DEFAULT_TRAINING.batchSize, 'batch'),

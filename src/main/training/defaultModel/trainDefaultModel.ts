@@ -13,6 +13,7 @@ import { actionStats } from '../demonstrations/actionStats';
 import { demoCacheDir, loadDemoCache, saveDemoCache } from '../demonstrations/demoCache';
 import type { DemoConfig } from '../demonstrations/demoConfig';
 import type { DemoDataset } from '../demonstrations/demoDataset';
+import { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
 import { generateDemonstrations } from '../demonstrations/generateDemonstrations';
 import { writeDefaultModelPackage } from './buildDefaultModelPackage';
 import { DEFAULT_MODEL_NAME } from './defaultManifest';
@@ -23,6 +24,8 @@ export interface DefaultTrainingPlan {
   appRoot: string;
   spec: DefaultModelSpec;
   demos: DemoConfig;
+  /** More scenes, sparsely sampled, joined to `demos` for the warm-up and training (null: none). */
+  sceneDemos: DemoConfig | null;
   training: {
     steps: number;
     batchSize: number;
@@ -54,16 +57,19 @@ export interface DefaultTrainingResult {
   totalSeconds: number;
 }
 
-async function demonstrations(plan: DefaultTrainingPlan): Promise<{ dataset: DemoDataset; seconds: number }> {
-  const started = Date.now();
-  const cacheDir = plan.cacheRoot ? demoCacheDir(plan.cacheRoot, plan.demos) : null;
-  const cached = cacheDir ? await loadDemoCache(cacheDir, plan.demos) : null;
+/** Where demonstrations come from and go: the cache, the threads that draw them, the log. */
+export type DemonstrationSource = Pick<DefaultTrainingPlan, 'appRoot' | 'cacheRoot' | 'workers' | 'log'>;
+
+/** A config's demonstrations from the cache, or generated (and cached). */
+export async function demonstrations(plan: DemonstrationSource, config: DemoConfig): Promise<DemoDataset> {
+  const cacheDir = plan.cacheRoot ? demoCacheDir(plan.cacheRoot, config) : null;
+  const cached = cacheDir ? await loadDemoCache(cacheDir, config) : null;
   if (cached) {
     plan.log(`demonstrations: ${cached.size} samples from the cache ${cacheDir}`);
-    return { dataset: cached, seconds: (Date.now() - started) / 1000 };
+    return cached;
   }
   let lastLogMs = 0;
-  const { dataset, report } = await generateDemonstrations(loadArmChain(plan.appRoot), plan.demos, {
+  const { dataset, report } = await generateDemonstrations(loadArmChain(plan.appRoot), config, {
     workers: plan.workers,
     appRoot: plan.appRoot,
     onEpisode: (done, total, samples) => {
@@ -77,8 +83,8 @@ async function demonstrations(plan: DefaultTrainingPlan): Promise<{ dataset: Dem
     `demonstrations: ${report.samples} samples from ${report.episodes - report.skippedEpisodes} episodes ` +
       `(${report.skippedEpisodes} unsuccessful left out) in ${report.durationS.toFixed(0)} s`,
   );
-  if (cacheDir) await saveDemoCache(cacheDir, plan.demos, dataset);
-  return { dataset, seconds: (Date.now() - started) / 1000 };
+  if (cacheDir) await saveDemoCache(cacheDir, config, dataset);
+  return dataset;
 }
 
 /**
@@ -88,8 +94,12 @@ async function demonstrations(plan: DefaultTrainingPlan): Promise<{ dataset: Dem
  */
 export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<DefaultTrainingResult> {
   const started = Date.now();
-  const { dataset, seconds: demoSeconds } = await demonstrations(plan);
-  const stats = actionStats(dataset);
+  const dense = await demonstrations(plan, plan.demos);
+  const dataset = new JoinedDemoDataset(
+    plan.sceneDemos ? [dense, await demonstrations(plan, plan.sceneDemos)] : [dense],
+  );
+  const demoSeconds = (Date.now() - started) / 1000;
+  const stats = actionStats(dense);
   const baseDir = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-tiny-base-'));
   try {
     const chain = loadArmChain(plan.appRoot);

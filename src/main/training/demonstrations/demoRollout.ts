@@ -30,6 +30,8 @@ export interface DemoStep {
   robotState: number[];
   /** The expert's clean action: the label. */
   action: ExpertAction;
+  /** The action the arm executed (the label with the execution noise, or a random chunk's). */
+  executed: ExpertAction;
 }
 
 /** Keypoints per sample: the named object, the goal (container or target; the object for pick_up), the TCP. */
@@ -69,6 +71,28 @@ export interface DemoEpisode {
   instruction: string;
   success: boolean;
   steps: DemoStep[];
+  /** The world after the last step. */
+  final: WorldSnapshot;
+}
+
+/**
+ * Executes one ee_delta action as the demonstrations do: the joint targets by inverse kinematics (the best
+ * effort when out of reach), clamped to the joint limits, the world stepped with the gripper command.
+ * Returns the new joint angles.
+ */
+export function executeAction(
+  chain: KinematicChain,
+  world: TabletopWorld,
+  qRad: readonly number[],
+  action: readonly number[],
+  dtS: number,
+): number[] {
+  const ik = applyEeDelta(chain, [...qRad], actionToEeDelta(action), { limits: A1_JOINT_LIMITS });
+  const next = (ik.ok ? ik.qRad : ik.bestQRad).map((value, index) =>
+    Math.min(A1_JOINT_LIMITS[index]!.upperRad, Math.max(A1_JOINT_LIMITS[index]!.lowerRad, value)),
+  );
+  world.step(next, action[6]! * GRIPPER_MAX_STROKE_MM, dtS);
+  return next;
 }
 
 /**
@@ -79,7 +103,7 @@ export interface DemoEpisode {
 export function rollOutDemo(
   chain: KinematicChain,
   plan: DemoEpisodePlan,
-  options: { gripperSpeedMmS: number; maxSteps: number; dtS: number },
+  options: { gripperSpeedMmS: number; maxSteps: number; dtS: number; chunkLength?: number },
 ): DemoEpisode {
   const world = new TabletopWorld(chain, plan.seed, {
     template: plan.template,
@@ -92,25 +116,38 @@ export function rollOutDemo(
   const noisy = (value: number, std: number, cap: number) =>
     std > 0 ? Math.min(cap, Math.max(-cap, value + random.gaussian(0, std))) : value;
 
+  // Its own stream, so demonstrations without random chunks stay what they were.
+  const randomChunkProbability = plan.randomChunkProbability ?? 0;
+  const chunkLength = options.chunkLength ?? 5;
+  const chunks = randomChunkProbability > 0 ? new SeededRandom(deriveSeed(plan.seed, 'demo-random-chunks')) : null;
+  let randomChunk: ExpertAction[] = [];
+
   let qRad = [...A1_HOME_Q_RAD];
   let snapshot = world.snapshot();
   const steps: DemoStep[] = [];
   while (steps.length < options.maxSteps && !expert.done) {
     const action = expert.nextAction(snapshot, qRad);
     if (expert.done && action.slice(0, 6).every((value) => value === 0)) break;
-    steps.push({ snapshot, robotState: [...qRad, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM], action });
-    const executed = action.map((value, d) =>
-      d < 3
-        ? noisy(value, plan.noiseStd, MAX_TRANSLATION_STEP_M)
-        : d < 6
-          ? noisy(value, plan.noiseStd * rotationNoiseScale, MAX_ROTATION_STEP_RAD)
-          : value,
-    );
-    const ik = applyEeDelta(chain, qRad, actionToEeDelta(executed), { limits: A1_JOINT_LIMITS });
-    qRad = (ik.ok ? ik.qRad : ik.bestQRad).map((value, index) =>
-      Math.min(A1_JOINT_LIMITS[index]!.upperRad, Math.max(A1_JOINT_LIMITS[index]!.lowerRad, value)),
-    );
-    world.step(qRad, action[6] * GRIPPER_MAX_STROKE_MM, options.dtS);
+    if (chunks && steps.length % chunkLength === 0)
+      randomChunk =
+        chunks.uniform(0, 1) < randomChunkProbability ? drawRandomChunk(chunks, chunkLength, action[6]) : [];
+    const executed: ExpertAction =
+      randomChunk.length > 0
+        ? randomChunk[steps.length % chunkLength]!
+        : (action.map((value, d) =>
+            d < 3
+              ? noisy(value, plan.noiseStd, MAX_TRANSLATION_STEP_M)
+              : d < 6
+                ? noisy(value, plan.noiseStd * rotationNoiseScale, MAX_ROTATION_STEP_RAD)
+                : value,
+          ) as ExpertAction);
+    steps.push({
+      snapshot,
+      robotState: [...qRad, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM],
+      action,
+      executed,
+    });
+    qRad = executeAction(chain, world, qRad, executed, options.dtS);
     snapshot = world.snapshot();
   }
   return {
@@ -118,7 +155,20 @@ export function rollOutDemo(
     instruction: snapshot.instruction ?? '',
     success: world.taskStatus().success,
     steps,
+    final: snapshot,
   };
+}
+
+/**
+ * A chunk the expert would not choose: one random direction of travel (up to a full step per axis), small
+ * random turns, and the gripper either left as the expert has it or opened or closed for the whole chunk.
+ */
+export function drawRandomChunk(random: SeededRandom, chunkLength: number, expertGripper: number): ExpertAction[] {
+  const move = [0, 1, 2].map(() => random.uniform(-MAX_TRANSLATION_STEP_M, MAX_TRANSLATION_STEP_M));
+  const turn = [0, 1, 2].map(() => random.uniform(-0.3, 0.3) * MAX_ROTATION_STEP_RAD);
+  const which = random.uniform(0, 1);
+  const gripper = which < 0.5 ? expertGripper : which < 0.75 ? 0 : 1;
+  return Array.from({ length: chunkLength }, () => [...move, ...turn, gripper] as ExpertAction);
 }
 
 /**

@@ -32,7 +32,8 @@ export function episodeSamples(
 ): EpisodeSamples {
   const demo = rollOutDemo(chain, plan, config);
   const { widthPx, heightPx } = config.camera;
-  const picked = demo.success ? demo.steps.filter((_, index) => index % config.sampleEvery === 0) : [];
+  const kept = demo.success || config.keepFailures === true;
+  const picked = kept ? demo.steps.filter((_, index) => index % config.sampleEvery === 0) : [];
   const imageBytes = widthPx * heightPx * 3;
   const width = config.chunkLength * 7;
   const samples: EpisodeSamples = {
@@ -45,7 +46,7 @@ export function episodeSamples(
     actions: new Float32Array(picked.length * width),
     keypoints: new Float32Array(picked.length * KEYPOINTS * 2),
   };
-  const actions = demo.steps.map((step) => step.action);
+  const actions = demo.steps.map((step) => (config.actionsOf === 'executed' ? step.executed : step.action));
   picked.forEach((step, k) => {
     samples.images.set(renderPolicyImage(step.snapshot, chain, 'scene', widthPx, heightPx), k * imageBytes);
     samples.robotStates.set(step.robotState, k * 7);

@@ -55,7 +55,7 @@ export async function generateDemonstrations(
       waiting.delete(next);
       addEpisode(builder, config, ready);
       samples += ready.count;
-      if (!ready.success) skipped += 1;
+      if (ready.count === 0) skipped += 1;
       next += 1;
       options.onEpisode?.(next, plans.length, samples);
     }

@@ -35,6 +35,8 @@ export interface RefineSettings {
   steps: number | null;
   evalEpisodesPerTemplate: number;
   buildFrom: BuildFrom;
+  /** What ranks the samples of reward pairs (default gta). */
+  reward?: RefineRequest['reward'];
 }
 
 /** The pair review's filter as its form holds it. */
@@ -54,6 +56,7 @@ export function refineErrorOf(thrown: unknown): { code: string; message: string 
 export function refineRequestOf(settings: RefineSettings): z.input<typeof refineRequestSchema> {
   return {
     buildFrom: settings.buildFrom,
+    ...(settings.reward && settings.reward !== 'gta' ? { reward: settings.reward } : {}),
     beta: settings.beta,
     ...(settings.steps !== null ? { steps: settings.steps } : {}),
     evalEpisodesPerTemplate: settings.evalEpisodesPerTemplate,

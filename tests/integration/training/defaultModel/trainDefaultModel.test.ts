@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelPackage } from '../../../../src/main/policy/modelPackage';
 import { DEFAULT_MODEL_SPEC } from '../../../../src/main/training/defaultModel/defaultModelSpec';
 import { trainDefaultModel } from '../../../../src/main/training/defaultModel/trainDefaultModel';
-import { DEFAULT_DEMO_CONFIG } from '../../../../src/main/training/demonstrations/demoConfig';
+import { DEFAULT_DEMO_CONFIG, SCENE_DEMO_CONFIG } from '../../../../src/main/training/demonstrations/demoConfig';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const COMMITTED = path.join(repoRoot, 'resources/models/coach-tiny');
@@ -24,6 +24,7 @@ describe('train:default', () => {
       appRoot: repoRoot,
       spec: DEFAULT_MODEL_SPEC,
       demos: { ...DEFAULT_DEMO_CONFIG, episodesPerTemplate: 1 },
+      sceneDemos: { ...SCENE_DEMO_CONFIG, episodesPerTemplate: 1 },
       training: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 0, freezePrefix: true },
       warmup: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 1 },
       outDir,
@@ -41,7 +42,13 @@ describe('train:default', () => {
     expect(pkg.manifest).toMatchObject({ name: 'coach-tiny', version: '0.0.0-test', trained: true });
     expect(result.evaluation!.episodes).toHaveLength(3);
     expect(result.evaluation!.request.seedSet).toBe('train');
-    expect(lines.some((line) => line.startsWith('demonstrations:'))).toBe(true);
+    // Both sets were generated and joined: the sparse one adds a sample every 25th step of three more episodes.
+    const generated = lines.filter((line) => /^demonstrations: \d+ samples from \d+ episodes/.test(line));
+    expect(generated).toHaveLength(2);
+    const counts = generated.map((line) => Number(/(\d+) samples/.exec(line)![1]));
+    expect(counts[1]).toBeGreaterThanOrEqual(3);
+    expect(counts[1]).toBeLessThan(counts[0]! / 10);
+    expect(result.demoSamples).toBe(counts[0]! + counts[1]!);
   }, 180_000);
 
   it('the committed coach-tiny is a trained package under 20 MB that takes the robot state', async () => {

@@ -4,6 +4,7 @@ import {
   bestAndWorst,
   combinedReward,
   gtaReward,
+  scoreWithParts,
   type ActionReward,
   type RewardContext,
 } from '../../../../src/main/refine/pairs/rewards';
@@ -34,6 +35,7 @@ describe('rewards', () => {
     // An energy that only looks at the chunk's last action: what a goal-reaching world model rewards.
     const energy: ActionReward = {
       name: 'wm',
+      needs: { groundTruth: false, goal: true },
       score: (_context, candidates) => Promise.resolve(candidates.map((c) => Math.abs(c[c.length - 1]! - 1))),
     };
     const reward = combinedReward(energy);
@@ -42,6 +44,13 @@ describe('rewards', () => {
     const scores = await reward.score(context([0, 0, 0, 0]), candidates);
     expect(scores[0]).toBeCloseTo(0 + 0.1 * 0.25, 12);
     expect(scores[1]).toBeCloseTo(1 + 0.1 * 0.75, 12);
+    expect(reward.needs).toEqual({ groundTruth: true, goal: true });
+    // The parts are each component unweighted; another weight changes the total only.
+    const parts = await scoreWithParts(combinedReward(energy, gtaReward, 2), context([0, 0, 0, 0]), candidates);
+    expect(parts.parts).toEqual({ wm: [0, 1], gta: [0.25, 0.75] });
+    expect(parts.total[1]).toBeCloseTo(1 + 2 * 0.75, 12);
+    expect((await scoreWithParts(gtaReward, context([0, 0, 0, 0]), candidates)).parts).toEqual({ gta: [0.25, 0.75] });
+    expect(() => combinedReward(energy, gtaReward, -1)).toThrow(/GTA weight/);
   });
 
   it('ranks best (lowest) and worst (highest), earlier candidate on ties, and refuses non-finite scores', () => {

@@ -11,6 +11,8 @@ import {
 import { loadPairPolicy } from '../../../refine/pairs/pairPolicy';
 import { PairStore } from '../../../refine/pairs/pairStore';
 import { SettingsStore } from '../../../settings/settingsStore';
+import { openPairReward, PAIR_REWARDS, type PairRewardName } from '../../../worldModel/pairRewardChoice';
+import type { GoalChoice } from '../../../worldModel/goalFrames';
 import { EpisodeFlagError, parseIds } from '../episodes/episodeFilterFlags';
 import { openEpisodeStore } from '../episodes/openEpisodeStore';
 
@@ -41,6 +43,16 @@ function formatResult(result: BuildPairsResult, eligible: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** --goal EPISODE or EPISODE:FRAME */
+function parseGoal(text: string): GoalChoice {
+  const match = /^(\d+)(?::(\d+))?$/.exec(text.trim());
+  if (!match || Number(match[1]) < 1)
+    throw new EpisodeFlagError(
+      `--goal is an episode id, or EPISODE:FRAME (a frame of its policy camera), got "${text}"`,
+    );
+  return { episodeId: Number(match[1]), ...(match[2] !== undefined ? { frameIndex: Number(match[2]) } : {}) };
+}
+
 /** `coach pairs build` */
 export async function pairsBuild(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -53,8 +65,18 @@ export async function pairsBuild(argv: string[]): Promise<number> {
       ids: { type: 'string' },
       json: { type: 'boolean', default: false },
       data: { type: 'string' },
+      reward: { type: 'string', default: 'gta' },
+      'world-model': { type: 'string' },
+      'gta-weight': { type: 'string' },
+      goal: { type: 'string' },
     },
   });
+  if (!PAIR_REWARDS.includes(values.reward as PairRewardName))
+    throw new EpisodeFlagError(`--reward must be one of ${PAIR_REWARDS.join(', ')}, got "${values.reward}"`);
+  const gtaWeight = values['gta-weight'] === undefined ? undefined : Number(values['gta-weight']);
+  if (gtaWeight !== undefined && !(Number.isFinite(gtaWeight) && gtaWeight >= 0))
+    throw new EpisodeFlagError(`--gta-weight must be a number ≥ 0, got "${values['gta-weight']}"`);
+  const goal = values.goal === undefined ? undefined : parseGoal(values.goal);
   if (!FROM_VALUES.includes(values.from as PairBuildFrom))
     throw new EpisodeFlagError(`--from must be one of ${FROM_VALUES.join(', ')}, got "${values.from}"`);
   const k = wholeNumber('k', values.k, 2, 64);
@@ -71,6 +93,20 @@ export async function pairsBuild(argv: string[]): Promise<number> {
     catalog.close();
     throw error;
   });
+  const reward = await openPairReward(
+    {
+      reward: values.reward as PairRewardName,
+      ...(values['world-model'] ? { worldModelPath: values['world-model'] } : {}),
+      ...(gtaWeight !== undefined ? { gtaWeight } : {}),
+      ...(goal ? { goal } : {}),
+    },
+    { root, catalog },
+    findAppPackage(__dirname).root,
+  ).catch(async (error: Error) => {
+    await policy.release();
+    catalog.close();
+    throw error;
+  });
   const abort = new AbortController();
   const cancel = () => abort.abort(new Error('cancelled (Ctrl+C); the pairs built so far are kept'));
   process.once('SIGINT', cancel);
@@ -78,11 +114,24 @@ export async function pairsBuild(argv: string[]): Promise<number> {
     const store = new PairStore(catalog);
     if (!values.json)
       process.stdout.write(
-        `model ${policy.model.name} ${policy.model.version} (${policy.action.space}), K = ${k}, seed ${seed}, from ${values.from}\n`,
+        `model ${policy.model.name} ${policy.model.version} (${policy.action.space}), K = ${k}, seed ${seed}, from ${values.from}, ` +
+          `reward ${reward.reward.reward.name}` +
+          (reward.worldModel
+            ? ` (world model ${reward.worldModel.name} ${reward.worldModel.version} on ${reward.worldModel.provider})`
+            : '') +
+          '\n',
       );
     const result = await buildPairs(
       { catalog, store, root, policy },
-      { from: values.from as PairBuildFrom, k, seed, signal: abort.signal, ...(episodeIds ? { episodeIds } : {}) },
+      {
+        from: values.from as PairBuildFrom,
+        k,
+        seed,
+        signal: abort.signal,
+        reward: reward.reward,
+        ...(reward.goals ? { goals: reward.goals } : {}),
+        ...(episodeIds ? { episodeIds } : {}),
+      },
     );
     const summary = store.summary();
     if (values.json) {
@@ -98,6 +147,7 @@ export async function pairsBuild(argv: string[]): Promise<number> {
     return 0;
   } finally {
     process.removeListener('SIGINT', cancel);
+    await reward.release();
     await policy.release();
     catalog.close();
   }

@@ -15,6 +15,7 @@ import { openEpisodeStore } from '../episodes/openEpisodeStore';
 import { pairsBuild } from './pairsBuildCommand';
 
 export const PAIRS_USAGE = `Usage: coach pairs build [--from labels|gta|all] [--model DIR] [--k 5] [--seed N] [--ids 3,4] [--json] [--data DIR]
+                         [--reward gta|wm|wm+gta] [--world-model DIR] [--gta-weight 0.1] [--goal EPISODE[:FRAME]]
        coach pairs list [--source label,gta,wm] [--status active,flipped,discarded] [--task TEXT] [--episode 3,4]
                         [--eligible] [--limit N] [--json] [--data DIR]
        coach pairs flip|discard|restore ID[,ID…] [ID…] [--data DIR]
@@ -22,7 +23,10 @@ export const PAIRS_USAGE = `Usage: coach pairs build [--from labels|gta|all] [--
   build    preference pairs from the recorded attempts (docs/refine.md): operator labels (good/bad attempts and
            time marks) and the action reward (GTA: K samples, best vs worst); the model (default: the one the
            console loads) samples the counterparts, seeded (--seed, default 0) so a build repeats; pairs already
-           stored are skipped; excluded episodes never give pairs
+           stored are skipped; excluded episodes never give pairs. --reward ranks the samples: gta (default), wm
+           (the world model's energy against a goal frame, docs/world-model.md; needs no ground truth, so every
+           attempt gives pairs) or wm+gta (energy + 0.1 · GTA); --goal picks the goal frame (default: the
+           attempt's own last frame when it succeeded, else the latest success of the same task)
   list     stored pairs, newest first, with the summary "Refine policy" shows (eligible by source and task)
   flip     train with chosen and rejected swapped (flip again to undo)
   discard  never train on these pairs
@@ -59,7 +63,16 @@ function formatRow(pair: PreferencePair): string {
     pad(pair.task, 30),
     pad(`${pair.scores.reward} ${pair.scores.chosen.toFixed(4)} / ${pair.scores.rejected.toFixed(4)}`, 26),
     `${pair.modelName} ${pair.modelVersion}`,
+    ...(pair.scores.parts ? [formatParts(pair.scores.parts)] : []),
+    ...(pair.goal ? [`goal ep ${pair.goal.episodeId} frame ${pair.goal.frameIndex}`] : []),
   ].join('  ');
+}
+
+/** A combined reward's components, chosen / rejected each: "wm 0.0123/0.0456 gta 0.0021/0.0101". */
+function formatParts(parts: NonNullable<PreferencePair['scores']['parts']>): string {
+  return Object.entries(parts)
+    .map(([name, part]) => `${name} ${part.chosen.toFixed(4)}/${part.rejected.toFixed(4)}`)
+    .join(' ');
 }
 
 async function pairsList(argv: string[]): Promise<number> {

@@ -23,6 +23,9 @@ export const REFINE_USAGE = `Usage: coach refine [--model DIR] [--pairs labels|g
   coach models promote ID).
   --model DIR     the model to refine (default: the one in use in the data folder's settings)
   --beta X        DPO β (default 500, NORA-1.5's); --steps N (default from the pair count)
+  --reward gta|wm|wm+gta  what ranks the samples of reward pairs (default gta; wm: the world model's energy
+                  against a goal frame, docs/world-model.md; wm+gta: energy + 0.1 · GTA)
+  --world-model DIR  the world-model package (default: settings refine.worldModelPath, else the shipped coach-wm)
   --use-external  train with the external trainer in the settings (refine.externalTrainerCommand)
   --external "CMD ARGS"  train with this external trainer command ({dataset}, {output}, {model} substituted;
                   docs/refine.md, "External trainer")
@@ -72,6 +75,8 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
         promote: { type: 'boolean', default: false },
         external: { type: 'string' },
         'use-external': { type: 'boolean', default: false },
+        reward: { type: 'string', default: 'gta' },
+        'world-model': { type: 'string' },
         data: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -94,6 +99,7 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
     evalEpisodesPerTemplate: number(values['eval-episodes']),
     seed: number(values.seed),
     trainer: values.external || values['use-external'] ? 'external' : 'in-app',
+    reward: values.reward,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -122,8 +128,13 @@ export async function runRefineCommand(argv: string[]): Promise<number> {
       modelPath = next;
       settings.update({ policy: { modelPath: next } });
     },
-    ...refineTrainingDeps(app.root, episodes, new PairStore(episodes.catalog), () =>
-      values.external ? values.external.split(' ').filter(Boolean) : settings.get().refine.externalTrainerCommand,
+    ...refineTrainingDeps(
+      app.root,
+      episodes,
+      new PairStore(episodes.catalog),
+      () =>
+        values.external ? values.external.split(' ').filter(Boolean) : settings.get().refine.externalTrainerCommand,
+      () => (values['world-model'] ? path.resolve(values['world-model']) : settings.get().refine.worldModelPath),
     ),
   });
   let lastLine = '';

@@ -67,6 +67,18 @@ export const BUILD_FROM_OPTIONS = [
 
 export type BuildFrom = (typeof BUILD_FROM_OPTIONS)[number]['value'];
 
+export const REWARD_OPTIONS = [
+  { value: 'gta', label: 'GTA', title: 'Rank samples by their distance to the executed chunk of good attempts' },
+  {
+    value: 'wm',
+    label: 'World model',
+    title: 'Rank samples by the world model’s energy against a goal frame: every attempt, no ground truth needed',
+  },
+  { value: 'wm+gta', label: 'WM + 0.1·GTA', title: 'NORA-1.5’s combined reward, on good attempts' },
+] as const;
+
+export type RewardChoice = (typeof REWARD_OPTIONS)[number]['value'];
+
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

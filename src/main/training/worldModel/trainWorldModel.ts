@@ -1,0 +1,336 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { deriveSeed, SeededRandom } from '../../../shared/sim/world/random';
+import { loadModelPackage } from '../../policy/modelPackage';
+import { InstructionTokenizer } from '../../policy/instructionTokenizer';
+import { testVocabulary } from '../../policy/testPackage/testTokenizer';
+import { loadArmChain } from '../../robot/urdf/loadUrdf';
+import { BcBatchBuilder } from '../bc/batchBuilder';
+import { ortFeed } from '../bc/frozenContext';
+import { buildDefaultPrefix, WM_LATENT, WM_LATENT_NAMES } from '../defaultModel/defaultPrefix';
+import { DEFAULT_MODEL_SPEC } from '../defaultModel/defaultModelSpec';
+import { demonstrations } from '../defaultModel/trainDefaultModel';
+import type { DemoConfig } from '../demonstrations/demoConfig';
+import type { DemoDataset } from '../demonstrations/demoDataset';
+import {
+  arrayFromData,
+  compileGraph,
+  ONNX_TYPE,
+  parseOnnxModel,
+  readWeights,
+  writeInitializers,
+  type Params,
+} from '../onnx';
+import { blockUntilReady, jit, np, tree, valueAndGrad, type JaxArray, type JsTree } from '../onnx/jax';
+import {
+  adamWScalars,
+  adamWUpdate,
+  DEFAULT_ADAMW,
+  initAdamW,
+  type AdamWScalars,
+  type AdamWState,
+} from '../optim/adamW';
+import { learningRateAt } from '../optim/learningRateSchedule';
+import { buildWorldModelManifest, WM_ACTION_SCALE } from './wmManifest';
+import { buildWmPredictor, WM_PREDICTOR_IO } from './wmPredictorGraph';
+
+export interface WorldModelTrainingPlan {
+  appRoot: string;
+  /** The policy package whose warmed-up prefix is the world model's frozen encoder (coach-tiny). */
+  encoderFrom: string;
+  /** Rollouts of the scripted expert with random chunks mixed in, every step drawn (transitions). */
+  transitions: DemoConfig;
+  predictor: { hiddenWidth: number; steps: number; batchSize: number; learningRate: number; seed: number };
+  outDir: string;
+  version: string;
+  cacheRoot: string | null;
+  workers: number;
+  log: (line: string) => void;
+}
+
+export interface PredictorValidation {
+  tuples: number;
+  /** Mean |ẑ − z| per latent dim after the whole chunk, the predictor's … */
+  predictorL1: number[];
+  /** … and the "nothing moves" baseline's (ẑ = the latent before the chunk). */
+  noChangeL1: number[];
+}
+
+export interface WorldModelTrainingResult {
+  transitions: number;
+  trainTuples: number;
+  dataSeconds: number;
+  encodeSeconds: number;
+  trainSeconds: number;
+  losses: number[];
+  validation: PredictorValidation;
+  totalSeconds: number;
+}
+
+const LATENT = WM_LATENT_NAMES.length;
+/** Loss weights over the latent's dims: the gripper's fraction is about 20× a typical metre figure. */
+const LOSS_WEIGHTS = [1, 1, 1, 1, 1, 0.1];
+const ENCODE_BATCH = 64;
+
+/** Each sample's latent by the frozen encoder (onnxruntime, the graph inference uses). */
+async function encodeAll(
+  encoder: ort.InferenceSession,
+  builder: BcBatchBuilder,
+  dataset: DemoDataset,
+  log: (line: string) => void,
+): Promise<Float32Array> {
+  const latents = new Float32Array(dataset.size * LATENT);
+  let lastLogMs = Date.now();
+  for (let start = 0; start < dataset.size; start += ENCODE_BATCH) {
+    const samples = [];
+    for (let i = start; i < Math.min(dataset.size, start + ENCODE_BATCH); i += 1) samples.push(dataset.get(i));
+    const feeds = Object.fromEntries(
+      Object.entries(builder.prefixFeeds(samples)).map(([name, feed]) => [name, ortFeed(feed)]),
+    );
+    const out = await encoder.run(feeds, [WM_LATENT]);
+    latents.set(out[WM_LATENT]!.data as Float32Array, start * LATENT);
+    if (Date.now() - lastLogMs > 15_000) {
+      lastLogMs = Date.now();
+      log(`world model: encoded ${start + samples.length}/${dataset.size} frames`);
+    }
+  }
+  return latents;
+}
+
+/** Starting samples whose next `chunkLength` steps are in the same episode, split by episode (every 10th validates). */
+function transitionTuples(dataset: DemoDataset, chunkLength: number): { train: number[]; validation: number[] } {
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (let i = 0; i + chunkLength < dataset.size; i += 1) {
+    const episode = dataset.episodeOf(i);
+    if (dataset.episodeOf(i + chunkLength) !== episode) continue;
+    (episode % 10 === 0 ? validation : train).push(i);
+  }
+  return { train, validation };
+}
+
+function tupleArrays(dataset: DemoDataset, latents: Float32Array, indices: readonly number[], chunkLength: number) {
+  const dims = WM_ACTION_SCALE.length;
+  const latent = new Float32Array(indices.length * LATENT);
+  const actions = new Float32Array(indices.length * chunkLength * dims);
+  const targets = new Float32Array(indices.length * chunkLength * LATENT);
+  indices.forEach((index, b) => {
+    latent.set(latents.subarray(index * LATENT, (index + 1) * LATENT), b * LATENT);
+    const chunk = dataset.get(index).actions;
+    for (let k = 0; k < chunkLength * dims; k += 1)
+      actions[b * chunkLength * dims + k] = chunk[k]! / WM_ACTION_SCALE[k % dims]!;
+    targets.set(latents.subarray((index + 1) * LATENT, (index + 1 + chunkLength) * LATENT), b * chunkLength * LATENT);
+  });
+  return { latent, actions, targets };
+}
+
+/** Mean |ẑ − z| per dim at the chunk's end, for the trained predictor and for "nothing moves". */
+async function validate(
+  predictorBytes: Uint8Array,
+  arrays: ReturnType<typeof tupleArrays>,
+  count: number,
+  chunkLength: number,
+): Promise<PredictorValidation> {
+  const session = await ort.InferenceSession.create(predictorBytes, {
+    executionProviders: ['cpu'],
+    logSeverityLevel: 3,
+  });
+  try {
+    const out = await session.run({
+      [WM_PREDICTOR_IO.latent]: new ort.Tensor('float32', arrays.latent, [count, LATENT]),
+      [WM_PREDICTOR_IO.actions]: new ort.Tensor('float32', arrays.actions, [
+        count,
+        chunkLength,
+        WM_ACTION_SCALE.length,
+      ]),
+    });
+    const predicted = out[WM_PREDICTOR_IO.latents]!.data as Float32Array;
+    const predictorL1 = new Array<number>(LATENT).fill(0);
+    const noChangeL1 = new Array<number>(LATENT).fill(0);
+    for (let b = 0; b < count; b += 1)
+      for (let d = 0; d < LATENT; d += 1) {
+        const last = (b * chunkLength + chunkLength - 1) * LATENT + d;
+        predictorL1[d]! += Math.abs(predicted[last]! - arrays.targets[last]!) / count;
+        noChangeL1[d]! += Math.abs(arrays.latent[b * LATENT + d]! - arrays.targets[last]!) / count;
+      }
+    return { tuples: count, predictorL1, noChangeL1 };
+  } finally {
+    await session.release();
+  }
+}
+
+async function trainPredictor(
+  predictorBytes: Uint8Array,
+  dataset: DemoDataset,
+  latents: Float32Array,
+  indices: readonly number[],
+  chunkLength: number,
+  options: WorldModelTrainingPlan['predictor'],
+  log: (line: string) => void,
+): Promise<{ bytes: Uint8Array; losses: number[] }> {
+  const graph = compileGraph(parseOnnxModel(predictorBytes));
+  let params: Params = graph.params;
+  let state: AdamWState = initAdamW(params);
+  const dims = WM_ACTION_SCALE.length;
+  const weights = arrayFromData(Float32Array.from(LOSS_WEIGHTS), [LATENT], ONNX_TYPE.float32);
+  const loss = (p: Params, inputs: Record<string, JaxArray>, targets: JaxArray, w: JaxArray) => {
+    const error = graph.run(p, inputs)[WM_PREDICTOR_IO.latents]!.sub(targets);
+    return np.mean(np.abs(error).mul(w));
+  };
+  const step = jit(
+    (
+      p: Params,
+      s: AdamWState,
+      inputs: Record<string, JaxArray>,
+      targets: JaxArray,
+      w: JaxArray,
+      scalars: AdamWScalars<JaxArray>,
+    ) => {
+      const [value, grads] = valueAndGrad(loss)(tree.ref(p), inputs, targets, w);
+      const next = adamWUpdate(p, grads as Params, s, scalars, DEFAULT_ADAMW, () => false);
+      return [value, next.params, next.state] as JsTree<JaxArray>;
+    },
+  );
+  const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
+  const schedule = {
+    peakLearningRate: options.learningRate,
+    warmupSteps: Math.min(100, Math.floor(options.steps / 10)),
+    totalSteps: options.steps,
+    minLearningRate: 0,
+  };
+  const losses: number[] = [];
+  const started = performance.now();
+  try {
+    for (let k = 0; k < options.steps; k += 1) {
+      const random = new SeededRandom(deriveSeed(options.seed, `wm/step/${k}`));
+      const batch = Array.from({ length: options.batchSize }, () => indices[random.int(0, indices.length - 1)]!);
+      const arrays = tupleArrays(dataset, latents, batch, chunkLength);
+      const n = options.batchSize;
+      const scalars = adamWScalars(DEFAULT_ADAMW, k, learningRateAt(schedule, k));
+      const [value, nextParams, nextState] = step(
+        params,
+        state,
+        {
+          [WM_PREDICTOR_IO.latent]: arrayFromData(arrays.latent, [n, LATENT], ONNX_TYPE.float32),
+          [WM_PREDICTOR_IO.actions]: arrayFromData(arrays.actions, [n, chunkLength, dims], ONNX_TYPE.float32),
+        },
+        arrayFromData(arrays.targets, [n, chunkLength, LATENT], ONNX_TYPE.float32),
+        weights.ref,
+        {
+          learningRate: scalar(scalars.learningRate),
+          biasCorrection1: scalar(scalars.biasCorrection1),
+          biasCorrection2: scalar(scalars.biasCorrection2),
+        },
+      ) as unknown as [JaxArray, Params, AdamWState];
+      params = await blockUntilReady(nextParams);
+      state = await blockUntilReady(nextState);
+      losses.push(value.item());
+      if ((k + 1) % 500 === 0 || k + 1 === options.steps) {
+        const recent = losses.slice(-50);
+        log(
+          `world model: predictor step ${k + 1}/${options.steps}, loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toExponential(3)}, ` +
+            `${((k + 1) / ((performance.now() - started) / 1000)).toFixed(1)} steps/s`,
+        );
+      }
+    }
+    return { bytes: writeInitializers(predictorBytes, await readWeights(params)), losses };
+  } finally {
+    step.dispose();
+    weights.dispose();
+    tree.dispose([params, state]);
+    graph.dispose();
+  }
+}
+
+/** The float initializers of an ONNX file by name. */
+async function initializersOf(file: string): Promise<Record<string, Float32Array>> {
+  const weights: Record<string, Float32Array> = {};
+  for (const [name, tensor] of parseOnnxModel(new Uint8Array(await fs.readFile(file))).initializers)
+    if (tensor.data instanceof Float32Array) weights[name] = tensor.data;
+  return weights;
+}
+
+/**
+ * coach-wm: transitions of the scripted expert with random chunks mixed in (every step drawn) → each
+ * frame's latent by the frozen encoder (the policy's warmed-up prefix read as a task state, WM_LATENT_NAMES)
+ * → the action-conditioned predictor trained to roll the latent over a chunk (L1 on every step, as
+ * V-JEPA2-AC) → the package at outDir, with the predictor's error on held-back episodes.
+ */
+export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<WorldModelTrainingResult> {
+  const started = Date.now();
+  const dataset = await demonstrations(plan, plan.transitions);
+  const dataSeconds = (Date.now() - started) / 1000;
+  const chunkLength = plan.transitions.chunkLength;
+
+  const policy = await loadModelPackage(plan.encoderFrom);
+  const chain = loadArmChain(plan.appRoot);
+  const encoderBytes = writeInitializers(
+    await buildDefaultPrefix(DEFAULT_MODEL_SPEC, testVocabulary().length, chain, { worldModelLatent: true }),
+    await initializersOf(policy.prefixPath),
+  );
+  const encodeStarted = Date.now();
+  const encoder = await ort.InferenceSession.create(encoderBytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  const builder = new BcBatchBuilder(
+    policy.manifest,
+    new InstructionTokenizer(policy.tokenizerJson, policy.tokenizerConfig, policy.manifest.instruction),
+  );
+  let latents: Float32Array;
+  try {
+    latents = await encodeAll(encoder, builder, dataset, plan.log);
+  } finally {
+    await encoder.release();
+  }
+  const encodeSeconds = (Date.now() - encodeStarted) / 1000;
+  const { train, validation } = transitionTuples(dataset, chunkLength);
+  plan.log(
+    `world model: ${dataset.size} frames encoded in ${encodeSeconds.toFixed(0)} s; ${train.length} training and ` +
+      `${validation.length} validation transitions`,
+  );
+
+  const trainStarted = Date.now();
+  const shape = { latentSize: LATENT, chunkLength, dims: WM_ACTION_SCALE.length, ...plan.predictor };
+  const trained = await trainPredictor(
+    await buildWmPredictor(shape),
+    dataset,
+    latents,
+    train,
+    chunkLength,
+    plan.predictor,
+    plan.log,
+  );
+  const trainSeconds = (Date.now() - trainStarted) / 1000;
+  const check = await validate(
+    trained.bytes,
+    tupleArrays(dataset, latents, validation, chunkLength),
+    validation.length,
+    chunkLength,
+  );
+
+  const description =
+    `Coach's default world model for the simulated tabletop: the encoder is ${policy.manifest.name} ` +
+    `${policy.manifest.version}'s prefix read as a task state (${WM_LATENT_NAMES.join(', ')}), frozen; the predictor ` +
+    `was trained on ${train.length} transitions of the scripted expert with random chunks mixed in ` +
+    `(${plan.predictor.steps} steps, seed ${plan.predictor.seed}). Built by "npm run train:wm"; see docs/world-model.md.`;
+  await fs.mkdir(plan.outDir, { recursive: true });
+  const manifest = buildWorldModelManifest(policy.manifest, { version: plan.version, description, trained: true });
+  await fs.writeFile(path.join(plan.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await fs.writeFile(path.join(plan.outDir, 'encoder.onnx'), encoderBytes);
+  await fs.writeFile(path.join(plan.outDir, 'predictor.onnx'), trained.bytes);
+  await fs.copyFile(policy.tokenizerPath, path.join(plan.outDir, 'tokenizer.json'));
+  if (policy.tokenizerConfig)
+    await fs.writeFile(
+      path.join(plan.outDir, 'tokenizer_config.json'),
+      `${JSON.stringify(policy.tokenizerConfig, null, 2)}\n`,
+    );
+  return {
+    transitions: dataset.size,
+    trainTuples: train.length,
+    dataSeconds,
+    encodeSeconds,
+    trainSeconds,
+    losses: trained.losses,
+    validation: check,
+    totalSeconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,87 @@
+import { CoachError } from '../../shared/contract/errors';
+import type { EpisodeSummary } from '../../shared/episodes/episodeTypes';
+import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
+import { episodeDir } from '../episodes/store/episodeFormat';
+import { EpisodeReader } from '../episodes/store/episodeReader';
+import { policyCameraOf, robotStateFromMotorsRad } from '../refine/pairs/episodeObservations';
+import { frameRgb } from '../refine/pairs/frameRgb';
+import type { GoalFrame } from '../refine/pairs/rewards';
+
+/** The operator's choice of goal: an episode, and a frame of its policy camera (default: its last). */
+export interface GoalChoice {
+  episodeId: number;
+  frameIndex?: number;
+}
+
+/** Whether an attempt shows its task done: a success not labelled bad. */
+const showsTaskDone = (episode: EpisodeSummary) =>
+  episode.kind === 'attempt' && episode.outcome === 'success' && episode.label !== 'bad';
+
+/**
+ * Goal frames for the world model's energy, per attempt: the operator's choice when given; otherwise the
+ * attempt's own last frame when it succeeded (the end of the very scene it ranks chunks in); otherwise the
+ * last frame of the latest successful attempt of the same task (another scene: the world model's latent must
+ * then describe the task's state, not the scene). Null when no successful attempt of the task exists.
+ * Frames are read at the world model's size; lookups are cached.
+ */
+export class GoalFrames {
+  private readonly byEpisode = new Map<string, Promise<GoalFrame>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly catalog: EpisodeCatalog,
+    private readonly size: { widthPx: number; heightPx: number; camera?: string },
+    private readonly chosen: GoalChoice | null = null,
+  ) {}
+
+  /** The goal for ranking chunks of `episode`, or null (with no successful attempt of its task). */
+  async forEpisode(episode: EpisodeSummary): Promise<GoalFrame | null> {
+    if (this.chosen) return this.load(this.chosen.episodeId, this.chosen.frameIndex);
+    if (showsTaskDone(episode)) return this.load(episode.id);
+    const done = this.catalog
+      .all({ kind: 'attempt', outcomes: ['success'] })
+      .filter((other) => other.task === episode.task && showsTaskDone(other) && !other.excluded);
+    const latest = done.at(-1);
+    return latest ? this.load(latest.id) : null;
+  }
+
+  private load(episodeId: number, frameIndex?: number): Promise<GoalFrame> {
+    const key = `${episodeId}/${frameIndex ?? 'last'}`;
+    let found = this.byEpisode.get(key);
+    if (!found) {
+      found = this.read(episodeId, frameIndex);
+      this.byEpisode.set(key, found);
+      found.catch(() => this.byEpisode.delete(key));
+    }
+    return found;
+  }
+
+  private async read(episodeId: number, frameIndex?: number): Promise<GoalFrame> {
+    const reader = await EpisodeReader.open(episodeDir(this.root, episodeId), episodeId);
+    const camera = policyCameraOf(reader.header, this.size.camera);
+    const records = camera ? (await reader.frameIndex(camera)).slice().sort((a, b) => a.tS - b.tS) : [];
+    if (!camera || records.length === 0)
+      throw new CoachError(
+        'wm_goal_missing',
+        `episode ${episodeId} recorded no frames of its policy camera, so it cannot be a goal frame; choose another`,
+      );
+    const record = frameIndex === undefined ? records.at(-1)! : records.find((r) => r.i === frameIndex);
+    if (!record)
+      throw new CoachError(
+        'wm_goal_missing',
+        `episode ${episodeId} has no frame ${frameIndex} of camera "${camera}" (frames 0 … ${records.at(-1)!.i})`,
+      );
+    const steps = await reader.steps();
+    const before = steps.filter((step) => step.tS <= record.tS).at(-1) ?? steps[0];
+    if (!before)
+      throw new CoachError('wm_goal_missing', `episode ${episodeId} recorded no steps, so its arm state is unknown`);
+    const rgb = await frameRgb(reader.framePath(camera, record.file), this.size.widthPx, this.size.heightPx);
+    return {
+      ref: { episodeId, camera, frameIndex: record.i },
+      rgb,
+      widthPx: this.size.widthPx,
+      heightPx: this.size.heightPx,
+      robotState: robotStateFromMotorsRad(before.stateRad),
+    };
+  }
+}
