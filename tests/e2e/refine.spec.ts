@@ -45,6 +45,8 @@ test('run and label attempts, Refine policy, watch it, compare, promote: the nex
   await page.getByTestId('refine-settings-toggle').click();
   await page.getByTestId('refine-steps').fill('10');
   await page.getByTestId('refine-eval-episodes').fill('1');
+  // NORA-1.5's combined reward: the shipped world model's energy + 0.1 · GTA (the good attempt is its own goal).
+  await page.getByTestId('refine-reward-wm+gta').click();
   const start = page.getByTestId('refine-start');
   await expect(start).toBeEnabled();
   await start.click();
@@ -60,6 +62,24 @@ test('run and label attempts, Refine policy, watch it, compare, promote: the nex
   await expect(page.getByTestId('refine-deltas')).toBeVisible();
   await scrollTo(comparison);
   await saveScreenshot(page, 'refine-comparison.png');
+
+  // The pairs the combined reward built show both scores per side and the goal frame.
+  await page.getByTestId('pairs-refresh').click();
+  await page.getByTestId('pairs-filter-source-wm').click();
+  const wmRow = page.locator('[data-testid^="pairs-row-"]').first();
+  await expect(wmRow).toBeVisible({ timeout: 15_000 });
+  const pairId = (await wmRow.getAttribute('data-testid'))!.replace('pairs-row-', '');
+  await expect(page.getByTestId(`pairs-scores-${pairId}`)).toContainText('wm+0.1*gta');
+  await page.getByTestId(`pairs-expand-${pairId}`).click();
+  const table = page.getByTestId(`pairs-score-table-${pairId}`);
+  for (const row of ['wm', 'gta', 'reward']) {
+    await expect(table.getByTestId(`pairs-score-table-${pairId}-${row}-chosen`)).toHaveText(/\d/);
+    await expect(table.getByTestId(`pairs-score-table-${pairId}-${row}-rejected`)).toHaveText(/\d/);
+  }
+  await expect(page.getByTestId(`pairs-goal-frame-${pairId}-image`)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId(`pairs-goal-frame-${pairId}-label`)).toContainText('Goal frame');
+  await page.getByTestId(`pairs-detail-${pairId}`).scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'refine-pair-scores.png');
 
   await page.getByTestId('refine-promote').click();
   await expect(page.getByTestId('refine-promoted')).toBeVisible({ timeout: 60_000 });

@@ -13,14 +13,15 @@ export interface GoalChoice {
   frameIndex?: number;
 }
 
-/** Whether an attempt shows its task done: a success not labelled bad. */
+/** Whether an attempt shows its task done: labelled good by the operator, or a success not labelled bad. */
 const showsTaskDone = (episode: EpisodeSummary) =>
-  episode.kind === 'attempt' && episode.outcome === 'success' && episode.label !== 'bad';
+  episode.kind === 'attempt' &&
+  (episode.label === 'good' || (episode.outcome === 'success' && episode.label !== 'bad'));
 
 /**
  * Goal frames for the world model's energy, per attempt: the operator's choice when given; otherwise the
- * attempt's own last frame when it succeeded (the end of the very scene it ranks chunks in); otherwise the
- * last frame of the latest successful attempt of the same task (another scene: the world model's latent must
+ * attempt's own last frame when it shows the task done (labelled good, or a success not labelled bad: the end
+ * of the very scene it ranks chunks in); otherwise the last frame of the latest such attempt of the same task (another scene: the world model's latent must
  * then describe the task's state, not the scene). Null when no successful attempt of the task exists.
  * Frames are read at the world model's size; lookups are cached.
  */
@@ -39,7 +40,7 @@ export class GoalFrames {
     if (this.chosen) return this.load(this.chosen.episodeId, this.chosen.frameIndex);
     if (showsTaskDone(episode)) return this.load(episode.id);
     const done = this.catalog
-      .all({ kind: 'attempt', outcomes: ['success'] })
+      .all({ kind: 'attempt' })
       .filter((other) => other.task === episode.task && showsTaskDone(other) && !other.excluded);
     const latest = done.at(-1);
     return latest ? this.load(latest.id) : null;

@@ -18,13 +18,17 @@ export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
   on held-out seeds. Seeded: the same options give the same package.
   --out DIR            where the package goes (default resources/models/coach-tiny)
   --episodes N         demonstration episodes per template, a sample every step (default ${DEFAULT_DEMO_CONFIG.episodesPerTemplate})
-  --scene-episodes N   more episodes per template on other scenes, a sample every ${SCENE_DEMO_CONFIG.sampleEvery}th step
-                       (default ${SCENE_DEMO_CONFIG.episodesPerTemplate}; 0: none)
+  --scene-episodes N   more episodes per template on other scenes, a sample every ${SCENE_DEMO_CONFIG.sampleEvery}th step,
+                       for the localisation warm-up (default 0: none; ${SCENE_DEMO_CONFIG.episodesPerTemplate} were tried, see
+                       docs/default-policy.md)
   --steps N            training steps (default ${DEFAULT_TRAINING.steps})
   --batch N            batch size (default ${DEFAULT_TRAINING.batchSize})
   --lr X               peak learning rate (default ${DEFAULT_TRAINING.learningRate})
   --seed N             training seed (default ${DEFAULT_TRAINING.seed})
   --warmup-steps N     localisation warm-up steps before training (default ${DEFAULT_WARMUP.steps}; 0: none)
+  --warmed-prefix-from DIR  reuse the warmed-up prefix of a package an earlier run with the same
+                       demonstrations and warm-up wrote, instead of warming up again (the warm-up is seeded)
+  --scene-demos-in-training  behaviour cloning reads the scene demonstrations too (default: warm-up only)
   --train-prefix       behaviour cloning trains the prefix too (default: frozen after the warm-up)
   --workers N          demonstration threads (default 2)
   --cache DIR          demonstration cache (default node_modules/.cache/coach-tiny); --no-cache: none
@@ -65,6 +69,8 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         seed: { type: 'string' },
         'warmup-steps': { type: 'string' },
         'train-prefix': { type: 'boolean', default: false },
+        'warmed-prefix-from': { type: 'string' },
+        'scene-demos-in-training': { type: 'boolean', default: false },
         workers: { type: 'string' },
         cache: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
@@ -88,9 +94,9 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         ...DEFAULT_DEMO_CONFIG,
         episodesPerTemplate: integer(values.episodes, DEFAULT_DEMO_CONFIG.episodesPerTemplate, 'episodes'),
       },
-      sceneDemos: sceneDemos(
-        integer(values['scene-episodes'], SCENE_DEMO_CONFIG.episodesPerTemplate, 'scene-episodes'),
-      ),
+      sceneDemos: sceneDemos(integer(values['scene-episodes'], 0, 'scene-episodes')),
+      sceneDemosInTraining: values['scene-demos-in-training'],
+      warmedPrefixFrom: values['warmed-prefix-from'] ? path.resolve(values['warmed-prefix-from']) : null,
       training: {
         steps: integer(values.steps, DEFAULT_TRAINING.steps, 'steps'),
         batchSize: integer(values.batch, DEFAULT_TRAINING.batchSize, 'batch'),

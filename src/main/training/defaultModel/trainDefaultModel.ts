@@ -14,6 +14,7 @@ import { demoCacheDir, loadDemoCache, saveDemoCache } from '../demonstrations/de
 import type { DemoConfig } from '../demonstrations/demoConfig';
 import type { DemoDataset } from '../demonstrations/demoDataset';
 import { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
+import { loadModelPackage } from '../../policy/modelPackage';
 import { generateDemonstrations } from '../demonstrations/generateDemonstrations';
 import { writeDefaultModelPackage } from './buildDefaultModelPackage';
 import { DEFAULT_MODEL_NAME } from './defaultManifest';
@@ -24,8 +25,15 @@ export interface DefaultTrainingPlan {
   appRoot: string;
   spec: DefaultModelSpec;
   demos: DemoConfig;
-  /** More scenes, sparsely sampled, joined to `demos` for the warm-up and training (null: none). */
+  /** More scenes, sparsely sampled, joined to `demos` for the localisation warm-up (null: none). */
   sceneDemos: DemoConfig | null;
+  /** Behaviour cloning reads the scene demonstrations too (default: the dense demonstrations only). */
+  sceneDemosInTraining?: boolean;
+  /**
+   * Take the warmed-up prefix from this package instead of running the warm-up (a package an earlier run with
+   * the same demonstrations and warm-up options wrote: the warm-up is seeded, so its prefix is the same).
+   */
+  warmedPrefixFrom?: string | null;
   training: {
     steps: number;
     batchSize: number;
@@ -109,7 +117,11 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
     });
     const warmupStarted = Date.now();
     let warmupFinalLoss: number | null = null;
-    if (plan.warmup.steps > 0) {
+    if (plan.warmedPrefixFrom) {
+      const from = await loadModelPackage(plan.warmedPrefixFrom);
+      await fs.copyFile(from.prefixPath, path.join(baseDir, 'prefix.onnx'));
+      plan.log(`localisation warm-up: the prefix of ${from.dir} (not run again)`);
+    } else if (plan.warmup.steps > 0) {
       const prefixPath = path.join(baseDir, 'prefix.onnx');
       const warmed = await warmUpLocalization(
         baseDir,
@@ -129,7 +141,7 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
     let lastLogMs = 0;
     const training = await trainBehaviourCloning({
       modelDir: baseDir,
-      dataset,
+      dataset: plan.sceneDemosInTraining ? dataset : dense,
       outDir: plan.outDir,
       overwrite: true,
       steps,
@@ -143,7 +155,7 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
         trained: true,
         description:
           `Coach's default policy: a small image- and instruction-conditioned flow-matching policy trained by ` +
-          `behaviour cloning on ${dataset.size} scripted-expert samples from the simulated tabletop ` +
+          `behaviour cloning on ${plan.sceneDemosInTraining ? dataset.size : dense.size} scripted-expert samples from the simulated tabletop ` +
           `(${steps} steps, batch ${batchSize}, learning rate ${learningRate}, seed ${seed}). ` +
           `Built by "npm run train:default"; see docs/default-policy.md.`,
       },
