@@ -42,6 +42,8 @@ const REWARDS = option('rewards', 'gta').split(',') as PairRewardName[];
 for (const reward of REWARDS)
   if (!PAIR_REWARDS.includes(reward)) throw new Error(`--rewards: unknown ${reward} (${PAIR_REWARDS.join(', ')})`);
 const WORLD_MODEL = args.includes('--world-model') ? path.resolve(option('world-model', '')) : undefined;
+/** GTA's weight next to the energy in wm+gta (default NORA-1.5's 0.1). */
+const GTA_WEIGHT = args.includes('--gta-weight') ? Number(option('gta-weight', '0.1')) : undefined;
 const EVAL_EPISODES = Number(option('eval-episodes', '20'));
 const MAX_STROKES = Number(option('max-strokes', '60'));
 const STEPS = args.includes('--steps') ? Number(option('steps', '0')) : undefined;
@@ -149,7 +151,11 @@ async function refineWith(
   const store = new PairStore(catalog);
   let started = performance.now();
   const reward = await openPairReward(
-    { reward: rewardName, ...(WORLD_MODEL ? { worldModelPath: WORLD_MODEL } : {}) },
+    {
+      reward: rewardName,
+      ...(WORLD_MODEL ? { worldModelPath: WORLD_MODEL } : {}),
+      ...(GTA_WEIGHT !== undefined ? { gtaWeight: GTA_WEIGHT } : {}),
+    },
     { root, catalog },
     ROOT,
   );

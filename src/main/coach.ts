@@ -1,9 +1,11 @@
 import { coachContract, type CoachContract } from '../shared/contract/api';
+import { settingsSchema } from '../shared/settings';
 import { CoachError } from '../shared/contract/errors';
 import type { OnnxRuntimeInfo, SystemInfo } from '../shared/system';
 import { findAppPackage, ensureDataDir } from './appPaths';
 import { ContractServer } from './contract/contractServer';
 import { SettingsStore } from './settings/settingsStore';
+import { checkSettingsPatch } from './settings/settingsChecks';
 import { HealthMonitor } from './system/healthMonitor';
 import { probeOnnxRuntime } from './system/onnxRuntimeProbe';
 import { collectSystemInfo } from './system/systemInfo';
@@ -76,9 +78,17 @@ export function createCoach(config: CoachConfig): Coach {
   const dataDir = ensureDataDir(config.dataDir);
   const app = findAppPackage(config.appDir ?? __dirname);
   const settings = new SettingsStore(dataDir);
-  const health = new HealthMonitor(config.healthIntervalMs ?? 1000);
-  health.start();
-  const arm = new ArmService(app.root, config.arm?.options);
+  // Each sample also says how much room is left where Coach writes: the data folder and the recordings folder.
+  const health = new HealthMonitor(config.healthIntervalMs ?? 1000, {
+    folders: () => [
+      { role: 'data', path: dataDir },
+      { role: 'recordings', path: episodes.root },
+    ],
+  });
+  const warnings = settings.warnings;
+  const startup = settings.get();
+  // The operator's safety limits (Settings) tighten the governor from the first connection on.
+  const arm = new ArmService(app.root, { safety: startup.safety, ...config.arm?.options });
   const cameras = new CameraService(app.root);
   arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
   const policy = new PolicyService(app.root, config.policy?.providers);
@@ -87,8 +97,6 @@ export function createCoach(config: CoachConfig): Coach {
     const camera = info?.cameras[0];
     cameras.setPolicyInputSize(camera ? { widthPx: camera.widthPx, heightPx: camera.heightPx } : null);
   });
-  const warnings = settings.warnings;
-  const startup = settings.get();
   const episodesRoot = path.resolve(dataDir, startup.recording.dir ?? 'episodes');
   const episodes = new EpisodeService(episodesRoot, {
     arm,
@@ -97,6 +105,7 @@ export function createCoach(config: CoachConfig): Coach {
     policy,
     settings: () => settings.get().recording,
   });
+  health.start();
   warnings.push(...cameras.restore(startup.cameras));
   const saveCameras = <T>(result: T): T => {
     settings.update({ cameras: cameras.saved() });
@@ -182,7 +191,23 @@ export function createCoach(config: CoachConfig): Coach {
           onnxRuntime: onnxRuntimeInfo,
         }),
       'settings.get': () => settings.get(),
-      'settings.update': (patch) => settings.update(patch),
+      'settings.update': async (patch) => {
+        checkSettingsPatch(patch, dataDir);
+        if (patch.safety && runner.isRunning) {
+          throw new CoachError('busy', 'an attempt is running; stop it before changing the safety limits');
+        }
+        if (!patch.safety) return settings.update(patch);
+        // The governor takes the limits first (it may refuse them); then they are saved for the next start.
+        const previous = settings.get().safety;
+        const next = settingsSchema.shape.safety.parse({ ...previous, ...patch.safety });
+        await arm.setSafety(next);
+        try {
+          return settings.update(patch);
+        } catch (error) {
+          await arm.setSafety(previous).catch(() => {});
+          throw error;
+        }
+      },
       'arm.ports': () => listSerialPorts(),
       'arm.connect': async (link) => {
         const state = await arm.connect(link);
@@ -224,7 +249,15 @@ export function createCoach(config: CoachConfig): Coach {
         config.pickFolder
           ? { supported: true, path: await config.pickFolder(title) }
           : { supported: false, path: null },
-      'run.start': ({ instruction, options }) => runner.start(instruction, options),
+      'run.start': ({ instruction, options }) => {
+        // The console's attempts run at the rate chosen in Settings, else at the model package's.
+        const settingsRateHz = settings.get().runner.controlRateHz;
+        const rated =
+          options.controlRateHz === undefined && settingsRateHz !== null
+            ? { ...options, controlRateHz: settingsRateHz }
+            : options;
+        return runner.start(instruction, rated);
+      },
       'run.stop': ({ reason }) => runner.stop(reason),
       'run.status': () => runner.status(),
       'episodes.list': ({ filter, limit, offset }) => episodes.list(filter, limit, offset),

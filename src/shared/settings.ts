@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { linkConfigSchema } from './arm';
 import { cameraNameSchema, cameraSourceSchema } from './camera';
 import { recordingSettingsSchema } from './episodes/episodeTypes';
+import { safetySettingsPatchSchema, safetySettingsSchema } from './robot/safetyLimits';
+
+const controlRateSchema = z
+  .number({ error: 'the control rate must be a number of hertz' })
+  .min(1, 'the control rate must be at least 1 Hz')
+  .max(100, 'the control rate must be at most 100 Hz');
 
 /** Cameras the operator added (real ones; the sim's views come with the sim link). */
 const savedCamerasSchema = z
@@ -49,6 +55,14 @@ export const settingsSchema = z.object({
       worldModelPath: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
+  /** The operator's safety limits, only ever tighter than the A1's (src/shared/robot/safetyLimits.ts). */
+  safety: safetySettingsSchema,
+  runner: z
+    .object({
+      /** Actions per second while the console's attempts execute a chunk; null: the model package's rate. */
+      controlRateHz: controlRateSchema.nullable().default(null),
+    })
+    .prefault({}),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -59,22 +73,39 @@ export const settingsPatchSchema = z.object({
     .optional(),
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),
   cameras: savedCamerasSchema.optional(),
-  policy: z.object({ modelPath: z.string().nullable(), autoLoad: z.boolean() }).partial().optional(),
+  policy: z
+    .object({
+      modelPath: z.string().min(1, 'enter the model package folder, or choose the shipped coach-tiny').nullable(),
+      autoLoad: z.boolean(),
+    })
+    .partial()
+    .optional(),
   refine: z
     .object({
-      externalTrainerCommand: z.array(z.string().min(1)).min(1).nullable(),
-      worldModelPath: z.string().min(1).nullable(),
+      externalTrainerCommand: z
+        .array(z.string().min(1, 'an argument of the trainer command is empty'))
+        .min(1, 'enter the trainer program and its arguments, or none')
+        .nullable(),
+      worldModelPath: z
+        .string()
+        .min(1, 'enter the world-model package folder, or choose the shipped coach-wm')
+        .nullable(),
     })
     .partial()
     .optional(),
   recording: z
     .object({
       enabled: z.boolean(),
-      fps: z.number().min(1).max(60),
+      fps: z
+        .number({ error: 'the recording rate must be a number of frames per second' })
+        .min(1, 'record at least 1 frame per second')
+        .max(60, 'record at most 60 frames per second'),
       cameras: z.array(z.string()).nullable(),
-      dir: z.string().nullable(),
+      dir: z.string().min(1, 'enter a folder, or use the default').nullable(),
     })
     .partial()
     .optional(),
+  safety: safetySettingsPatchSchema.optional(),
+  runner: z.object({ controlRateHz: controlRateSchema.nullable() }).partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -40,6 +40,28 @@ export const systemInfoSchema = z.object({
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
 
+/** Below this much free space on a disk Coach writes to, the console warns (recording fills a disk quickly). */
+export const LOW_DISK_SPACE_BYTES = 2 * 1024 ** 3;
+
+export const diskFolderRoleSchema = z.enum(['data', 'recordings']);
+export type DiskFolderRole = z.infer<typeof diskFolderRoleSchema>;
+
+/** Free space on the disk (file system) holding one of the folders Coach writes to. */
+export const diskSpaceSchema = z.object({
+  /** data: the data folder (settings, model versions); recordings: where episodes are recorded. */
+  role: diskFolderRoleSchema,
+  /** The folder, as configured (absolute). */
+  path: z.string(),
+  /** Bytes Coach may still write there (what an unprivileged process may use, not the root reserve). */
+  freeBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  /** Why the disk could not be read (freeBytes and totalBytes are then 0); null when it was. */
+  error: z.string().nullable(),
+  /** Wall-clock time of the reading, milliseconds since the Unix epoch. */
+  sampledAtMs: z.number(),
+});
+export type DiskSpace = z.infer<typeof diskSpaceSchema>;
+
 export const systemHealthSchema = z.object({
   /** Wall-clock time of the sample, milliseconds since the Unix epoch. */
   sampledAtMs: z.number(),
@@ -50,5 +72,10 @@ export const systemHealthSchema = z.object({
   rssBytes: z.number().nonnegative(),
   heapUsedBytes: z.number().nonnegative(),
   cpuPercent: z.number().nonnegative(),
+  /**
+   * Free space of the disks holding the data and recordings folders, read every few seconds. Absent from an older
+   * main process, and from samples taken before the first reading.
+   */
+  disks: z.array(diskSpaceSchema).optional(),
 });
 export type SystemHealth = z.infer<typeof systemHealthSchema>;

@@ -117,6 +117,8 @@ describe('createCoach: settings in the data folder', () => {
         policy: { modelPath: null, autoLoad: true },
         recording: { enabled: true, fps: 30, cameras: null, dir: null },
         refine: { externalTrainerCommand: null, worldModelPath: null },
+        safety: { jointLimits: {}, velocityCapRadS: null },
+        runner: { controlRateHz: null },
       },
     });
     expect(await first.server.call('settings.update', { ui: { theme: 'light' } })).toMatchObject({

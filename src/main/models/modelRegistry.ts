@@ -32,6 +32,7 @@ export class ModelRegistry {
   readonly modelsDir: string;
   private readonly file: string;
   private data: RegistryFile;
+  private readonly registering = new Map<string, Promise<StoredVersion>>();
 
   constructor(dataDir: string) {
     this.modelsDir = path.join(dataDir, 'models');
@@ -61,7 +62,19 @@ export class ModelRegistry {
   async ensureKnown(modelPath: string, origin: 'shipped' | 'loaded'): Promise<StoredVersion> {
     const known = this.findByPath(modelPath);
     if (known) return known;
+    // Two concurrent calls for one path (two models.list at start) would both load it and register it twice.
+    const key = path.resolve(modelPath);
+    const inFlight = this.registering.get(key);
+    if (inFlight) return inFlight;
+    const registering = this.register(modelPath, origin).finally(() => this.registering.delete(key));
+    this.registering.set(key, registering);
+    return registering;
+  }
+
+  private async register(modelPath: string, origin: 'shipped' | 'loaded'): Promise<StoredVersion> {
     const pkg = await loadModelPackage(modelPath);
+    const known = this.findByPath(pkg.dir);
+    if (known) return known;
     return this.add(
       {
         id: this.uniqueId(`${pkg.manifest.name}-${pkg.manifest.version}`, false),

@@ -6,6 +6,7 @@ import { Topic } from '../system/topic';
 import { raiseProcessPriority, type RaisedPriority } from '../system/processPriority';
 import type { WorldSnapshot } from '../../shared/sim/worldTypes';
 import type { SceneSummary } from '../../shared/sim/sceneSummary';
+import type { SafetyLimitsInput } from '../../shared/robot/safetyLimits';
 import { loadArmChain } from './urdf/loadUrdf';
 import { ArmRuntime } from './runtime/armRuntime';
 import { handleArmRequest } from './runtime/armRequestHandler';
@@ -77,6 +78,8 @@ export class ArmService {
   private child: ChildProcess | null = null;
   /** Set when the runtime runs in its own process; the process starts on the first request. */
   private readonly processSettings: ArmRuntimeSettings | null = null;
+  /** The operator's safety limits, for the runtime's next start (a restart after a crash keeps them). */
+  private safety: SafetyLimitsInput | undefined;
   private readonly runtime: ArmRuntime | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
@@ -89,6 +92,7 @@ export class ArmService {
   constructor(appRoot: string, options: ArmServiceOptions = {}) {
     const { runIn = 'process', ...rest } = options;
     const settings: ArmRuntimeSettings = { appRoot, ...rest };
+    this.safety = rest.safety;
     if (runIn === 'main') {
       this.runtime = new ArmRuntime({ ...settings, chain: loadArmChain(appRoot) });
       this.runtime.stateTopic.subscribe((state) => this.onState(state));
@@ -150,6 +154,25 @@ export class ArmService {
 
   move(target: (number | null)[]): Promise<ArmState> {
     return this.request({ op: 'move', target }) as Promise<ArmState>;
+  }
+
+  /**
+   * Applies the operator's safety limits (settings.safety) to the governor: at once when the runtime is running,
+   * otherwise when it starts. Refused (and nothing changes) when the governor would refuse them.
+   */
+  async setSafety(safety: SafetyLimitsInput | null): Promise<ArmState> {
+    if (this.runtime || this.child) {
+      try {
+        const state = (await this.request({ op: 'setSafety', safety })) as ArmState;
+        this.safety = safety ?? undefined;
+        return state;
+      } catch (error) {
+        // A runtime that is down takes them when it starts again; a refusal leaves everything as it was.
+        if (!(error instanceof CoachError && error.code === 'arm_runtime_down')) throw error;
+      }
+    }
+    this.safety = safety ?? undefined;
+    return this.latest;
   }
 
   /** Fault injection and probes on the simulated arm. */
@@ -215,7 +238,8 @@ export class ArmService {
     child.on('message', (message: ArmProcessOutbound) => this.onMessage(message));
     child.on('error', (error) => this.fail(`the arm runtime failed: ${error.message}`));
     child.on('exit', (code, signal) => this.onExit(`the arm runtime stopped (${signal ?? `exit code ${code}`})`));
-    child.send({ type: 'init', settings: this.processSettings! } satisfies ArmProcessInbound);
+    const settings: ArmRuntimeSettings = { ...this.processSettings!, safety: this.safety };
+    child.send({ type: 'init', settings } satisfies ArmProcessInbound);
     if (child.pid) this.priorityValue = raiseProcessPriority(child.pid, CONTROL_FIFO_PRIORITY, CONTROL_PROCESS_NICE);
     this.child = child;
     return child;

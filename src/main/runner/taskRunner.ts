@@ -60,6 +60,7 @@ export class TaskRunner {
   private current: RunStatus = IDLE_RUN_STATUS;
   private abort: AbortController | null = null;
   private running: Promise<void> | null = null;
+  private attemptRateHz: number | null = null;
   private lastPublishMs = 0;
   private publishTimer: NodeJS.Timeout | null = null;
   private inferenceTotalMs = 0;
@@ -106,12 +107,18 @@ export class TaskRunner {
     return () => this.startedListeners.delete(listener);
   }
 
+  /** Actions per second of the running (or last) attempt: its option, else the model package's rate. */
+  get controlRateHz(): number | null {
+    return this.attemptRateHz;
+  }
+
   /** Starts an attempt and returns at once; `finished()` settles when it ends. */
   start(instruction: string, options: Partial<RunOptions> = {}): RunStatus {
     if (this.running) throw new CoachError('busy', 'an attempt is running; stop it first');
     const info = this.policy.info();
     if (!info) throw new CoachError('no_policy', 'no model package is loaded; load one in the Policy panel');
     const parsed = runOptionsSchema.parse(options);
+    this.attemptRateHz = parsed.controlRateHz ?? info.controlRateHz;
     const seed = parsed.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.abort = new AbortController();
     this.inferenceTotalMs = 0;

@@ -32,6 +32,8 @@ export class SettingsStore {
       policy: { ...this.current.policy, ...patch.policy },
       recording: { ...this.current.recording, ...patch.recording },
       refine: { ...this.current.refine, ...patch.refine },
+      safety: { ...this.current.safety, ...patch.safety },
+      runner: { ...this.current.runner, ...patch.runner },
     });
     this.write(merged);
     this.current = merged;

@@ -51,7 +51,7 @@ describe('coach pairs', () => {
     );
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    expect(run.out).toContain('model coach-test 1.0.0 (ee_delta), K = 3, seed 5, from all\n');
+    expect(run.out).toContain('model coach-test 1.0.0 (ee_delta), K = 3, seed 5, from all, reward gta\n');
     expect(run.out).toContain('built 4 pair(s) (label 2, gta 2); 0 already stored (skipped)\n');
     expect(run.out).toContain(`episodes used: 1 (${a}); skipped: 1\n`);
     expect(run.out).toContain(

@@ -23,7 +23,7 @@ export interface RecorderPorts {
   catalog: EpisodeCatalog;
   arm: Pick<ArmService, 'state' | 'samplesTopic'>;
   cameras: Pick<CameraService, 'bus' | 'list' | 'policyCameraName'>;
-  runner: Pick<TaskRunner, 'onStarted' | 'onFinished' | 'stepTopic'>;
+  runner: Pick<TaskRunner, 'onStarted' | 'onFinished' | 'stepTopic' | 'controlRateHz'>;
   policy: Pick<PolicyService, 'info'>;
   settings: () => RecordingSettings;
   /** An episode started (id) or ended (id, its end). */
@@ -110,7 +110,8 @@ export class EpisodeRecorder {
         status.seed,
         info
           ? {
-              controlRateHz: info.controlRateHz,
+              // The rate the attempt runs at (an option or the console's setting may differ from the package's).
+              controlRateHz: this.ports.runner.controlRateHz ?? info.controlRateHz,
               action: {
                 space: info.actionSpace,
                 dims: info.actionDims,

@@ -84,6 +84,8 @@ export async function handleArmRequest(runtime: ArmRuntime, request: ArmRequest)
       return runtime.jog(request.motorId, request.deltaRad);
     case 'move':
       return runtime.move(request.target);
+    case 'setSafety':
+      return runtime.setSafety(request.safety);
     case 'state':
       return runtime.state();
     case 'sim':

@@ -13,7 +13,8 @@ import { Topic } from '../../system/topic';
 import { openArmLink, type OpenedArmLink } from '../armLinkFactory';
 import { ControlTicker } from '../control/controlTicker';
 import type { ArmFeedback } from '../link/armLink';
-import { DEFAULT_GOVERNOR_CONFIG, type GovernorConfig } from '../safety/governorConfig';
+import { DEFAULT_GOVERNOR_CONFIG, validateGovernorConfig, type GovernorConfig } from '../safety/governorConfig';
+import { tightenedLimits, type SafetyLimitsInput } from '../../../shared/robot/safetyLimits';
 import { SafetyGovernor } from '../safety/safetyGovernor';
 import { workspaceCheck } from '../safety/workspaceBounds';
 import { wallClockMs } from './armRuntimeProtocol';
@@ -31,6 +32,8 @@ export interface ArmRuntimeOptions {
   simStartRad?: readonly number[];
   /** The arm's kinematics; when given, the governor keeps the tool inside the workspace. */
   chain?: KinematicChain;
+  /** The operator's safety limits (settings.safety): the governor enforces the narrower of these and `governor`'s. */
+  safety?: SafetyLimitsInput;
 }
 
 const ENABLE_RESEND_MS = 1000;
@@ -54,7 +57,9 @@ export class ArmRuntime {
   private worldHost: SimWorldHost | null = null;
   private opened: OpenedArmLink | null = null;
   private governor: SafetyGovernor;
-  private readonly governorConfig: GovernorConfig;
+  /** The config without the operator's safety limits (the A1's, or a test's); the limits only ever tighten it. */
+  private readonly baseGovernorConfig: GovernorConfig;
+  private governorConfig: GovernorConfig;
   private readonly ticker: ControlTicker;
   private stateTimer: NodeJS.Timeout | null = null;
   private lastFeedback: ArmFeedback | null = null;
@@ -68,15 +73,31 @@ export class ArmRuntime {
   private readonly stateIntervalMs: number;
 
   constructor(private readonly options: ArmRuntimeOptions = {}) {
-    this.governorConfig = {
+    this.baseGovernorConfig = {
       ...DEFAULT_GOVERNOR_CONFIG,
       ...(options.chain ? { checkWorkspace: workspaceCheck(options.chain) } : {}),
       ...options.governor,
     };
+    this.governorConfig = this.withSafety(options.safety);
     this.governor = new SafetyGovernor(this.governorConfig);
     this.ticker = new ControlTicker(options.controlRateHz ?? 200, (nowMs) => this.controlTick(nowMs));
     this.feedbackTimeoutMs = options.feedbackTimeoutMs ?? 150;
     this.stateIntervalMs = 1000 / (options.stateRateHz ?? 30);
+  }
+
+  /** Applies the operator's safety limits now (and to every later connection); refuses a config the governor would. */
+  setSafety(safety: SafetyLimitsInput | null): ArmState {
+    this.governorConfig = this.withSafety(safety ?? undefined);
+    this.governor.setLimits(this.governorConfig.limits, this.governorConfig.velocityCapRadS);
+    this.publishState();
+    return this.state();
+  }
+
+  private withSafety(safety: SafetyLimitsInput | undefined): GovernorConfig {
+    const config = { ...this.baseGovernorConfig, ...tightenedLimits(this.baseGovernorConfig, safety) };
+    const problems = validateGovernorConfig(config);
+    if (problems.length) throw new CoachError('invalid_safety_limits', `safety limits refused: ${problems.join('; ')}`);
+    return config;
   }
 
   get link() {
@@ -215,8 +236,8 @@ export class ArmRuntime {
           posRad: motor.posRad,
           velRadS: motor.velRadS,
           tauNm: motor.tauNm,
-          lowerRad: A1_MOTOR_LIMITS[motor.motorId - 1]!.lowerRad,
-          upperRad: A1_MOTOR_LIMITS[motor.motorId - 1]!.upperRad,
+          lowerRad: (this.governorConfig.limits[motor.motorId - 1] ?? A1_MOTOR_LIMITS[motor.motorId - 1]!).lowerRad,
+          upperRad: (this.governorConfig.limits[motor.motorId - 1] ?? A1_MOTOR_LIMITS[motor.motorId - 1]!).upperRad,
           faultMask: motor.faultMask,
         }))
       : [];

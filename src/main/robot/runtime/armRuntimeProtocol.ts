@@ -2,6 +2,7 @@ import type { ArmState, LinkConfig } from '../../../shared/arm';
 import type { CoachErrorShape } from '../../../shared/contract/errors';
 import type { GovernorConfig } from '../safety/governorConfig';
 import type { WorldSnapshot } from '../../../shared/sim/worldTypes';
+import type { SafetyLimitsInput } from '../../../shared/robot/safetyLimits';
 
 /** What the arm runtime's process is started with (plain data: it crosses a process boundary). */
 export interface ArmRuntimeSettings {
@@ -12,6 +13,8 @@ export interface ArmRuntimeSettings {
   stateRateHz?: number;
   feedbackTimeoutMs?: number;
   simStartRad?: readonly number[];
+  /** The operator's safety limits (settings.safety), only ever tightening `governor`'s. */
+  safety?: SafetyLimitsInput;
 }
 
 /** Fault injection and probes on the simulated arm, for tests, benchmarks and demos. */
@@ -38,6 +41,8 @@ export type ArmRequest =
   | { op: 'hold'; reason?: string }
   | { op: 'release' }
   | { op: 'jog'; motorId: number; deltaRad: number }
+  /** The operator's safety limits changed (Settings): the governor enforces them from now on. */
+  | { op: 'setSafety'; safety: SafetyLimitsInput | null }
   | { op: 'move'; target: (number | null)[] }
   | { op: 'state' }
   | { op: 'sim'; probe: SimProbe }

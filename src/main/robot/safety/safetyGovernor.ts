@@ -28,7 +28,30 @@ export class SafetyGovernor {
   private lastRejection: string | null = null;
   private motorsEnabled = false;
 
-  constructor(readonly config: GovernorConfig = DEFAULT_GOVERNOR_CONFIG) {}
+  constructor(private configValue: GovernorConfig = DEFAULT_GOVERNOR_CONFIG) {}
+
+  get config(): GovernorConfig {
+    return this.configValue;
+  }
+
+  /**
+   * New position limits and velocity cap (the operator's safety settings), in force from the next request and tick.
+   * Changing them never moves the arm: a resting arm stays where it is (the next command for a joint outside its
+   * range brings it back inside), and a motion whose target lies outside the new limits stops where the setpoint is
+   * (holding, not latched). Holds, latches and every other check are unchanged.
+   */
+  setLimits(limits: GovernorConfig['limits'], velocityCapRadS: number): void {
+    this.configValue = { ...this.configValue, limits, velocityCapRadS };
+    if (this.mode !== 'moving' || !this.targetRad || !this.setpointRad) return;
+    const outside = this.targetRad.findIndex((value, i) => {
+      const limit = limits[i];
+      return limit !== undefined && (value < limit.lowerRad || value > limit.upperRad);
+    });
+    if (outside === -1) return;
+    this.targetRad = [...this.setpointRad];
+    this.mode = 'holding';
+    this.holdReason = `safety limits changed: the ${MOTOR_NAMES[outside] ?? `motor ${outside + 1}`} target was outside them`;
+  }
 
   /**
    * Feeds a 7-motor feedback sample and the faults decoded from it. While the

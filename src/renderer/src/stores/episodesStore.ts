@@ -126,6 +126,8 @@ export const useEpisodesStore = defineStore('episodes', () => {
 
   /** The manual session being recorded, if any. */
   const manualEpisode = shallowRef<EpisodeSummary | null>(null);
+  /** The episode being recorded now (an attempt or a manual session), if any: the status bar shows it. */
+  const recordingEpisode = shallowRef<EpisodeSummary | null>(null);
 
   const replayId = ref<number | null>(null);
   const replay = shallowRef<EpisodeReplay | null>(null);
@@ -359,6 +361,17 @@ export const useEpisodesStore = defineStore('episodes', () => {
     }
   }
 
+  /** After a (re)connection: is the newest episode still being recorded? */
+  async function findRecording(): Promise<void> {
+    try {
+      const list = await useBridge().call('episodes.list', { filter: { includeExcluded: true }, limit: 1, offset: 0 });
+      const newest = list.episodes[0];
+      recordingEpisode.value = newest && newest.status === 'recording' ? newest : null;
+    } catch {
+      // The browser shows the catalog's error.
+    }
+  }
+
   async function startManual(): Promise<boolean> {
     const result = await run('manual', 'Start recording a manual session', () =>
       useBridge().call('episodes.startManual', { instruction: 'manual session' }),
@@ -511,6 +524,14 @@ export const useEpisodesStore = defineStore('episodes', () => {
   function onEvent(event: EpisodeEvent): void {
     const episode = event.episode;
     if (event.kind === 'recording' && episode?.kind === 'manual') manualEpisode.value = episode;
+    if (event.kind === 'recording' && episode) recordingEpisode.value = episode;
+    const recordingId = recordingEpisode.value?.id;
+    if (
+      recordingId !== undefined &&
+      (event.kind === 'recorded' || event.kind === 'deleted') &&
+      event.ids.includes(recordingId)
+    )
+      recordingEpisode.value = null;
     if (event.kind === 'recorded' && episode) {
       if (episode.kind === 'manual') {
         if (manualEpisode.value?.id === episode.id) manualEpisode.value = null;
@@ -558,6 +579,7 @@ export const useEpisodesStore = defineStore('episodes', () => {
     const load = () => {
       void refresh();
       void findRecordingManual();
+      void findRecording();
     };
     if (bridge.connectionState() === 'open') load();
     bridge.onConnectionState((connection) => {
@@ -587,6 +609,7 @@ export const useEpisodesStore = defineStore('episodes', () => {
     promptOpen,
     promptDeleted,
     manualEpisode,
+    recordingEpisode,
     recordingManual,
     replayId,
     replay,

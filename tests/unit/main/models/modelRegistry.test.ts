@@ -56,6 +56,16 @@ describe('ModelRegistry', () => {
     expect(lineage.hyperparameters).toEqual({ beta: 500, steps: 200 });
   });
 
+  it('registers a package once when asked for it concurrently (two lists at start)', async () => {
+    const registry = new ModelRegistry(dataDir);
+    const [first, second] = await Promise.all([
+      registry.ensureKnown(SHIPPED, 'shipped'),
+      registry.ensureKnown(`${SHIPPED}/`, 'shipped'),
+    ]);
+    expect(second.id).toBe(first.id);
+    expect(registry.list(SHIPPED)).toHaveLength(1);
+  });
+
   it('promotes, rolls back to the previous promoted version, and never deletes the one in use', async () => {
     const registry = new ModelRegistry(dataDir);
     const shipped = await registry.ensureKnown(SHIPPED, 'shipped');
