@@ -103,6 +103,34 @@ export const governorStatusSchema = z.object({
 });
 export type GovernorStatus = z.infer<typeof governorStatusSchema>;
 
+/** One window of about a second of the 200 Hz control loop: tick intervals and lateness behind the deadline. */
+export const controlTickWindowSchema = z.object({
+  /** Wall clock at the window's last tick, ms since the Unix epoch. */
+  endedAtMs: z.number(),
+  ticks: z.number().int().nonnegative(),
+  intervalP50Ms: z.number(),
+  intervalP99Ms: z.number(),
+  intervalMaxMs: z.number(),
+  latenessP50Ms: z.number(),
+  latenessP99Ms: z.number(),
+  latenessMaxMs: z.number(),
+});
+export type ControlTickWindow = z.infer<typeof controlTickWindowSchema>;
+
+/** The control loop's timing, measured in the arm's process (counters since it started). */
+export const controlLoopTimingSchema = z.object({
+  rateHz: z.number().positive(),
+  ticks: z.number().int().nonnegative(),
+  /** Ticks that fell more than a period behind (the loop skipped ahead). */
+  overruns: z.number().int().nonnegative(),
+  /** Ticks later than lateThresholdsMs[i] behind their deadline: ticksLateOver[i]. */
+  lateThresholdsMs: z.array(z.number()),
+  ticksLateOver: z.array(z.number().int().nonnegative()),
+  /** The last completed window; null before the first second of ticks. */
+  window: controlTickWindowSchema.nullable(),
+});
+export type ControlLoopTiming = z.infer<typeof controlLoopTimingSchema>;
+
 export const armStateSchema = z.object({
   sampledAtMs: z.number(),
   connected: z.boolean(),
@@ -113,6 +141,8 @@ export const armStateSchema = z.object({
   enabled: z.boolean(),
   faults: z.array(motorFaultSchema),
   governor: governorStatusSchema,
+  /** Absent from an older arm runtime. */
+  controlLoop: controlLoopTimingSchema.optional(),
 });
 export type ArmState = z.infer<typeof armStateSchema>;
 

@@ -251,6 +251,7 @@ export class ArmRuntime {
       enabled: feedback ? feedback.motors.every((motor) => (motor.faultMask & (1 << FAULT_BIT.enabled)) !== 0) : false,
       faults: this.faults,
       governor: this.governor.status(),
+      controlLoop: this.ticker.timing(),
     };
   }
 
