@@ -14,6 +14,7 @@ export default defineConfig({
   timeout: 60_000,
   reporter: [['list']],
   use: {
+    screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumPath,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu'],

@@ -13,6 +13,7 @@ import { serveWsClient } from './wsClientConnection';
 /** Largest message a client may send; bigger ones close the connection (code 1009). */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 const HEARTBEAT_INTERVAL_MS = 15_000;
+const HEARTBEAT_MISSES_ALLOWED = 2;
 
 export interface HeadlessHostOptions<C extends ContractShape> {
   server: ContractServer<C>;
@@ -113,11 +114,16 @@ export async function startHeadlessHost<C extends ContractShape>(
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const session = serveWsClient(ws, options.server);
       sessions.add(session);
-      let alive = true;
-      ws.on('pong', () => (alive = true));
+      // A client is dead after HEARTBEAT_MISSES_ALLOWED intervals without a pong or a message. One interval
+      // was too strict: a loaded browser reading a backlog of frames answers the ping late, and a dropped
+      // console loses its subscriptions mid-attempt.
+      let missedHeartbeats = 0;
+      const markAlive = () => (missedHeartbeats = 0);
+      ws.on('pong', markAlive);
+      ws.on('message', markAlive);
       const heartbeat = setInterval(() => {
-        if (!alive) return ws.terminate();
-        alive = false;
+        if (missedHeartbeats >= HEARTBEAT_MISSES_ALLOWED) return ws.terminate();
+        missedHeartbeats += 1;
         ws.ping();
       }, HEARTBEAT_INTERVAL_MS);
       heartbeat.unref();
