@@ -3,6 +3,7 @@ import { linkConfigSchema } from './arm';
 import { cameraNameSchema, cameraSourceSchema } from './camera';
 import { recordingSettingsSchema } from './episodes/episodeTypes';
 import { safetySettingsPatchSchema, safetySettingsSchema } from './robot/safetyLimits';
+import { consoleLayoutSchema, storedLayoutSchema, UNREADABLE_LAYOUT } from './ui/consoleLayout';
 
 const controlRateSchema = z
   .number({ error: 'the control rate must be a number of hertz' })
@@ -26,6 +27,14 @@ export const settingsSchema = z.object({
   ui: z
     .object({
       theme: z.enum(['dark', 'light']).default('dark'),
+      /**
+       * The panel layout the operator arranged; null: none saved (the console picks a preset from the window
+       * width). Only the shape is checked here: the console repairs the rest and says what it changed
+       * (src/shared/ui/consoleLayout.ts), and an unreadable layout never costs the other settings.
+       */
+      layout: storedLayoutSchema.nullable().default(null).catch(UNREADABLE_LAYOUT),
+      /** The first-run guide was completed or skipped: it does not show again. */
+      firstRunDone: z.boolean().default(false),
     })
     .prefault({}),
   arm: z
@@ -68,7 +77,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export const settingsPatchSchema = z.object({
   ui: z
-    .object({ theme: z.enum(['dark', 'light']) })
+    .object({ theme: z.enum(['dark', 'light']), layout: consoleLayoutSchema.nullable(), firstRunDone: z.boolean() })
     .partial()
     .optional(),
   arm: z.object({ link: linkConfigSchema, autoConnect: z.boolean() }).partial().optional(),

@@ -111,7 +111,7 @@ describe('createCoach: settings in the data folder', () => {
       ok: true,
       value: {
         schemaVersion: 1,
-        ui: { theme: 'dark' },
+        ui: { theme: 'dark', layout: null, firstRunDone: false },
         arm: { link: { kind: 'sim', transport: 'in-process', feedbackRateHz: 200 }, autoConnect: true },
         cameras: { added: [], policyCamera: null },
         policy: { modelPath: null, autoLoad: true },

@@ -23,6 +23,12 @@ import type { RunnerArm, RunnerCameras } from './runnerPorts';
 /** One executed action, as the recorder keeps it. */
 export type RunnerStep = ExecutedStep;
 
+/** The chunk's last joint target (6 joints + the gripper motor, rad), or null for an empty chunk. */
+export function finalTargetRad(targets: readonly JointTarget[]): number[] | null {
+  const last = targets.at(-1);
+  return last ? [...last.jointsRad, last.gripperMotorRad] : null;
+}
+
 /** The attempt ended: why, in the operator's words. */
 class RunEnd extends Error {
   constructor(
@@ -219,6 +225,7 @@ export class TaskRunner {
       this.update({
         phase: 'executing',
         lastChunk: this.chunkRows(result),
+        chunkTargetRad: finalTargetRad(targets),
         overlay: this.overlayFor(startQ, targets),
       });
       for (const [index, target] of targets.entries()) {

@@ -93,6 +93,8 @@ export const runStatusSchema = z.object({
   reason: z.string().nullable(),
   /** The latest chunk's physical actions, [chunk][dims]. */
   lastChunk: z.array(z.array(z.number())).nullable(),
+  /** Where the latest chunk ends: its last joint target, 6 joints + the gripper motor, rad (the 3D view's ghost). */
+  chunkTargetRad: z.array(z.number()).nullable().optional(),
   overlay: chunkOverlaySchema.nullable(),
   /** Sim only: the task check's state. */
   task: z.object({ success: z.boolean(), reason: z.string() }).nullable(),
@@ -114,6 +116,7 @@ export const IDLE_RUN_STATUS: RunStatus = {
   outcome: null,
   reason: null,
   lastChunk: null,
+  chunkTargetRad: null,
   overlay: null,
   task: null,
   seed: null,

@@ -68,6 +68,8 @@ describe('TaskRunner', () => {
     const coach = await benchWithModel();
     const seen = new Set<string>();
     coach.runner.statusTopic.subscribe((status) => seen.add(status.phase));
+    let lastTargetRad: number[] | null = null;
+    coach.runner.stepTopic.subscribe((step) => (lastTargetRad = step.jointTargetRad));
     const started = coach.runner.start('put the grape in the plate', { maxStrokes: 3, seed: 7 });
     expect(started.phase).toBe('starting');
     expect(() => coach.runner.start('pick up the orange')).toThrow(/an attempt is running/);
@@ -79,6 +81,9 @@ describe('TaskRunner', () => {
     expect(final.lastInferenceMs).toBeGreaterThan(0);
     expect(final.lastChunk).toHaveLength(5);
     expect(final.lastChunk!.every((row) => row.length === 7 && row.every(Number.isFinite))).toBe(true);
+    // The 3D view's ghost: where the last chunk ends, i.e. the last joint target sent (6 joints + gripper motor).
+    expect(final.chunkTargetRad).toHaveLength(7);
+    expect(final.chunkTargetRad).toEqual(lastTargetRad);
     // The scene camera is simulated, so the predicted path is projected onto it: now + 5 actions.
     expect(final.overlay).toMatchObject({ camera: 'scene', widthPx: 640, heightPx: 480 });
     expect(final.overlay!.pointsPx).toHaveLength(6);

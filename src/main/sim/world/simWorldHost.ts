@@ -44,13 +44,17 @@ export class SimWorldHost {
     return {
       seed: snapshot.seed,
       instruction: snapshot.instruction,
-      objects: snapshot.objects.map(({ id, kind, color, grasped, insideId }) => ({
+      objects: snapshot.objects.map(({ id, kind, color, grasped, insideId, positionM, yawRad, shape }) => ({
         id,
         kind,
         color,
         grasped,
         insideId,
+        positionM: [...positionM],
+        yawRad,
+        shape,
       })),
+      table: snapshot.table,
       task: snapshot.instruction ? this.world.taskStatus() : null,
       graspEvents: this.world.graspEvents,
       distractorGrasps: this.world.distractorGrasps,
