@@ -25,6 +25,8 @@ import path from 'node:path';
 import { ModelRegistry } from './models/modelRegistry';
 import { PairStore } from './refine/pairs/pairStore';
 import { RefineService } from './refine/refineService';
+import { subscribeArmSamples } from './robot/armSamplesBatcher';
+import { ARM_SAMPLES_BATCH_MS } from '../shared/robot/armSamples';
 import { refineTrainingDeps } from './refine/refineWiring';
 
 export interface CoachConfig {
@@ -323,6 +325,7 @@ export function createCoach(config: CoachConfig): Coach {
     streams: {
       'system.health': (_args, emit) => health.topic.subscribe(emit),
       'arm.state': (_args, emit) => arm.stateTopic.subscribe(emit),
+      'arm.samples': (_args, emit) => subscribeArmSamples(arm.samplesTopic, emit, ARM_SAMPLES_BATCH_MS),
       'run.status': (_args, emit) => runner.statusTopic.subscribe(emit),
       'policy.info': (_args, emit) => policy.infoTopic.subscribe(emit),
       'episodes.events': (_args, emit) => episodes.eventsTopic.subscribe(emit),

@@ -5,6 +5,7 @@ import { settingsPatchSchema, settingsSchema } from '../settings';
 import { armStateSchema, jogArgsSchema, linkConfigSchema, serialPortInfoSchema } from '../arm';
 import { cameraFrameSchema, cameraInfoSchema, cameraNameSchema, cameraSourceSchema } from '../camera';
 import { resetSceneArgsSchema, sceneSummarySchema } from '../sim/sceneSummary';
+import { armSamplesSchema } from '../robot/armSamples';
 import { policyInfoSchema, runStartArgsSchema, runStatusSchema } from '../policy/policyTypes';
 import { demonstrationTrainingRequestSchema, trainingJobSchema } from '../training/trainingJobTypes';
 import {
@@ -419,6 +420,12 @@ export const coachContract = {
       summary: 'Link, joints, gripper, faults and governor state of the arm, at 30 Hz.',
       args: noArgs,
       payload: armStateSchema,
+    }),
+    'arm.samples': defineStream({
+      summary:
+        'Every arm feedback sample (~200 Hz) in columnar batches every 50 ms: positions, velocities, governor setpoints, gripper stroke.',
+      args: noArgs,
+      payload: armSamplesSchema,
     }),
   },
 } as const;
