@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
 import { saveScreenshot, watchPageProblems } from './pageChecks';
 import { ATTEMPT_INSTRUCTION } from './attempts';
+import { PANEL_IDS as ALL_PANELS } from '../../src/shared/ui/consoleLayout';
 
 let served: ServedCoach;
 let problems: string[];
@@ -53,23 +54,6 @@ async function openConsole(page: Page): Promise<void> {
   await expect(page.getByTestId('connection-state')).toHaveText(/Connected/, { timeout: 20_000 });
   await expect(page.getByTestId('console-layout')).toHaveAttribute('data-loaded', 'true', { timeout: 10_000 });
 }
-
-const ALL_PANELS = [
-  'cameras',
-  'arm3d',
-  'plots',
-  'arm',
-  'run',
-  'policy',
-  'world',
-  'episodes',
-  'training',
-  'evaluation',
-  'log',
-  'health',
-  'system',
-  'settings',
-];
 
 test.describe('desktop 1920×1080', () => {
   test.use({ viewport: { width: 1920, height: 1080 } });
