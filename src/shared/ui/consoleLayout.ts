@@ -150,9 +150,10 @@ export function presetLayout(preset: LayoutPresetId): ConsoleLayout {
     return {
       version: 1,
       columns: [
-        column(1, ['run', 'policy', 'world', 'health', 'system']),
+        // The right column holds the wide tables (episodes, refinement comparison): wider than the left one.
+        column(0.8, ['run', 'policy', 'world', 'health', 'system']),
         column(2, ['cameras', 'arm3d', 'arm', 'plots']),
-        column(1, ['episodes', 'log', 'training', 'evaluation', 'settings']),
+        column(1.2, ['episodes', 'log', 'training', 'evaluation', 'settings']),
       ],
     };
   const hidden: PanelId[] = ['health', 'system', 'settings'];
