@@ -20,7 +20,11 @@ const IN_FLIGHT_FRAMES_PER_VIEW = 2;
  */
 function failedForTheSystem(attempt: AttemptRecord): boolean {
   if (attempt.problem || attempt.outcome === 'error' || attempt.outcome === 'fault') return true;
-  return attempt.outcome === 'refused' && (attempt.strokes === 0 || /feedback|link/i.test(attempt.reason ?? ''));
+  if (attempt.outcome !== 'refused') return false;
+  const reason = attempt.reason ?? '';
+  // The policy's own target refused (even the first one, when the last attempt left the tool low): safety working.
+  if (/target leaves the workspace|joint limit|velocity/i.test(reason)) return false;
+  return attempt.strokes === 0 || /feedback|link/i.test(reason);
 }
 
 export interface BudgetResult {
