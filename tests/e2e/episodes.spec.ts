@@ -213,7 +213,14 @@ test('attempts are recorded, labelled from the prompt, browsed, replayed, marked
     .split('\n')
     .map((line) => JSON.parse(line) as { i: number; tS: number; file: string });
   expect(sceneIndex.length, 'scene frames recorded').toBeGreaterThanOrEqual(4);
-  const lost = sceneIndex[sceneIndex.length - 2]!;
+  // A late frame (clear of the middle the replay checks first) whose successor comes ≥ 20 ms after it, so that the
+  // scrubber's 0.01 s step lands on it alone (a loaded recorder sometimes writes two frames a few ms apart).
+  const lostAt = sceneIndex.findLastIndex(
+    (frame, index) =>
+      index >= sceneIndex.length * 0.6 && index < sceneIndex.length - 1 && sceneIndex[index + 1]!.tS - frame.tS >= 0.02,
+  );
+  expect(lostAt, 'a frame with room after it').toBeGreaterThan(0);
+  const lost = sceneIndex[lostAt]!;
   const lostPath = path.join(sceneDir, lost.file);
   const keptPath = path.join(scratch, 'lost-frame.jpg');
   fs.renameSync(lostPath, keptPath);
@@ -320,7 +327,7 @@ test('attempts are recorded, labelled from the prompt, browsed, replayed, marked
   // The frame whose file is gone: "frame missing" at its time, the wrist camera still shows its own.
   await expect(page.getByTestId('replay-missing-note')).toContainText('1 recorded frame is missing');
   // The scrubber moves in 0.01 s steps: the first step at or after the frame.
-  await page.getByTestId('replay-scrubber').fill((Math.ceil(lost.tS * 100) / 100).toFixed(2));
+  await page.getByTestId('replay-scrubber').fill((Math.ceil(lost.tS * 100 - 1e-6) / 100).toFixed(2));
   await expect
     .poll(async () => Number(await scene.getAttribute('data-index')), { message: 'scene index at the lost frame' })
     .toBe(lost.i);

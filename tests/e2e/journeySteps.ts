@@ -114,7 +114,9 @@ export async function buildPairsRefineComparePromote(context: JourneyContext): P
   // The pairs built: both scores per side and the goal frame.
   await page.getByTestId('pairs-refresh').click();
   await page.getByTestId('pairs-filter-source-wm').click();
-  const row = page.locator('[data-testid^="pairs-row-"]').first();
+  // The filtered list replaces the whole one: wait for it before taking a row.
+  await expect(page.locator('[data-testid^="pairs-row-"]:not([data-source="wm"])')).toHaveCount(0, { timeout: 15_000 });
+  const row = page.locator('[data-testid^="pairs-row-"][data-source="wm"]').first();
   await expect(row).toBeVisible({ timeout: 15_000 });
   const pairId = (await row.getAttribute('data-testid'))!.replace('pairs-row-', '');
   await expect(page.getByTestId(`pairs-scores-${pairId}`)).toContainText('wm+0.1*gta');

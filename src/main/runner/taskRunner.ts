@@ -153,7 +153,11 @@ export class TaskRunner {
             const { governor } = this.arm.state();
             if (governor.mode === 'faulted') return this.finish('fault', governor.holdReason ?? coachError.message);
             if (governor.holdLatched) return this.finish('stopped', governor.holdReason ?? coachError.message);
-            return this.finish('refused', `the safety governor refused a motion: ${coachError.message}`);
+            // An attempt that left the tool low makes the next one's first chunk go lower still: say how out.
+            const advice = /workspace/.test(coachError.message)
+              ? '; that target was not sent — jog the tool up or away (Arm panel) before the next attempt'
+              : '';
+            return this.finish('refused', `the safety governor refused a motion: ${coachError.message}${advice}`);
           }
           return this.finish('error', (error as Error).message);
         },
