@@ -12,6 +12,7 @@ import { renderPolicyImage } from '../sim/render/sceneRenderer';
 import type { DemoEpisodePlan } from '../training/demonstrations/demoConfig';
 import { drawRandomChunk, executeAction, rollOutDemo } from '../training/demonstrations/demoRollout';
 import type { WorldModelRuntime } from './worldModelRuntime';
+import { WM_LATENT_NAMES } from '../training/defaultModel/defaultPrefix';
 
 export interface WmEvalOptions {
   templates: TaskTemplate[];
@@ -39,6 +40,13 @@ export interface WmEvalReport {
   byTemplate: Record<string, { perturbed: PairwiseTally; random: PairwiseTally }>;
   /** The same comparisons by the true distance to the goal state: how often the expert's chunk is really nearer. */
   oracle: { perturbed: PairwiseTally; random: PairwiseTally };
+  /**
+   * The predictor alone: the same comparisons with the rollout started from the true task state (and the
+   * goal's true state) instead of the encoder's latents. Only for world models whose latent is that task
+   * state (coach-wm, WM_LATENT_NAMES); null otherwise. Tells the encoder's share of the errors from the
+   * predictor's.
+   */
+  predictorOnTrueState: { perturbed: PairwiseTally; random: PairwiseTally } | null;
   /** Spearman's rank correlation of the energy with the true distance to the goal state, over every candidate. */
   spearman: number;
   durationS: number;
@@ -70,6 +78,12 @@ export function trueTaskState(
     goal[1] - object[1],
     snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM,
   ];
+}
+
+/** Whether the world model's latent is the task state trueTaskState computes (coach-wm's). */
+function latentIsTaskState(runtime: WorldModelRuntime): boolean {
+  const names = runtime.manifest.latent.names;
+  return names !== undefined && names.join() === WM_LATENT_NAMES.join();
 }
 
 function weightedL1(a: readonly number[], b: readonly number[], weights: readonly number[]): number {
@@ -148,6 +162,7 @@ export async function evaluateWorldModel(
     random: tally(),
     byTemplate: {},
     oracle: { perturbed: tally(), random: tally() },
+    predictorOnTrueState: latentIsTaskState(runtime) ? { perturbed: tally(), random: tally() } : null,
     spearman: 0,
     durationS: 0,
   };
@@ -213,6 +228,14 @@ export async function evaluateWorldModel(
           candidates.map((chunk) => Float32Array.from(chunk.flat())),
         );
         const energy = finals.map((final) => runtime.energy(final, goalLatent!));
+        const onTruth = report.predictorOnTrueState
+          ? (
+              await runtime.finalLatents(
+                Float32Array.from(trueTaskState(chain, step.snapshot, template, kinds)),
+                candidates.map((chunk) => Float32Array.from(chunk.flat())),
+              )
+            ).map((final) => runtime.energy(final, Float32Array.from(goalState)))
+          : null;
         const truth = candidates.map((chunk) =>
           weightedL1(
             trueTaskState(chain, replay(chain, plan, executed, t, chunk), template, kinds),
@@ -234,6 +257,10 @@ export async function evaluateWorldModel(
           byTemplate[kind].total += 1;
           report.oracle[kind].wins += truth[0]! < truth[other]! ? 1 : 0;
           report.oracle[kind].total += 1;
+          if (onTruth && report.predictorOnTrueState) {
+            report.predictorOnTrueState[kind].wins += onTruth[0]! < onTruth[other]! ? 1 : 0;
+            report.predictorOnTrueState[kind].total += 1;
+          }
         }
       }
       options.onEpisode?.(done, total);
@@ -262,6 +289,11 @@ export function formatWmEvaluation(report: WmEvalReport): string {
     ),
     `${'overall'.padEnd(12)} ${percent(report.perturbed).padStart(11)}  ${percent(report.random).padStart(10)}  ${percent(both(report.perturbed, report.random)).padStart(7)}`,
     `${'true state'.padEnd(12)} ${percent(report.oracle.perturbed).padStart(11)}  ${percent(report.oracle.random).padStart(10)}  ${percent(both(report.oracle.perturbed, report.oracle.random)).padStart(7)}   (the same ranking by the true distance to the goal state)`,
+    ...(report.predictorOnTrueState
+      ? [
+          `${'predictor'.padEnd(12)} ${percent(report.predictorOnTrueState.perturbed).padStart(11)}  ${percent(report.predictorOnTrueState.random).padStart(10)}  ${percent(both(report.predictorOnTrueState.perturbed, report.predictorOnTrueState.random)).padStart(7)}   (the predictor started from the true task state: the encoder's errors left out)`,
+        ]
+      : []),
     `energy vs true distance to the goal state: Spearman ${report.spearman.toFixed(3)} over ${report.chunks * 3} candidates`,
     `${report.durationS.toFixed(0)} s`,
   ];

@@ -78,5 +78,9 @@ describe('coach-wm, the shipped world model', () => {
     expect(stdout).toMatch(/coach-wm .* heldout seeds, 1 expert episodes/);
     expect(stdout).toMatch(/overall\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %/);
     expect(stdout).toMatch(/Spearman -?\d\.\d{3}/);
+    // coach-wm's latent is the task state, so the predictor is also ranked from the true state.
+    expect(stdout).toMatch(
+      /predictor\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %\s+\(the predictor started from the true task state/,
+    );
   }, 120_000);
 });

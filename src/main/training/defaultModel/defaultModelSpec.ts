@@ -15,8 +15,8 @@ export interface DefaultModelSpec {
   coarseChannels: number;
   maxTokens: number;
   tokenWidth: number;
-  /** Attention queries over the image cells: the named object, the goal, the gripper (learned). */
-  queries: number;
+  /** Attention queries over the image cells: the named object, the goal, the gripper (learned), in that order. */
+  queries: 3;
   stateWidth: number;
   taskWidth: number;
   /** Width of the learned part of the context; the prefix also passes its geometry through (prefixContextWidth). */
@@ -70,10 +70,18 @@ export function fineGrid(spec: DefaultModelSpec): { rows: number; cols: number }
 export const ARM_FEATURES = ROBOT_STATE_DIMS + 3 + 9;
 
 /**
- * Width of the context the prefix outputs: the learned projection, then each query's table point
- * relative to the TCP and absolute (4 per query) and the arm's features, passed through unchanged so
- * that the expert sees them at full precision.
+ * Geometry the prefix computes from the image points: each query's table point relative to the TCP and
+ * absolute (4 per query), the named object's and the goal's table points from the TCP as the camera sees
+ * it (4), and the seen TCP from the TCP by kinematics (2: the scene camera's jitter, as it shows there).
+ */
+export function geometryWidth(spec: DefaultModelSpec): number {
+  return spec.queries * 4 + 6;
+}
+
+/**
+ * Width of the context the prefix outputs: the learned projection, then the geometry and the arm's
+ * features, passed through unchanged so that the expert sees them at full precision.
  */
 export function prefixContextWidth(spec: DefaultModelSpec): number {
-  return spec.contextWidth + spec.queries * 4 + ARM_FEATURES;
+  return spec.contextWidth + geometryWidth(spec) + ARM_FEATURES;
 }

@@ -54,10 +54,16 @@ export function forwardKinematicsNodes(
 
 /**
  * Image points → where their viewing rays meet the horizontal plane z = planeZM, through a pinhole camera
- * (the nominal scene camera; each scene's is jittered a little, which the rest of the network absorbs).
- * pixels [B, Q, 2] (x, y in the camera's pixels) → [B, Q, 2] base-frame x, y in metres.
+ * (the nominal scene camera; each scene's is jittered a little, an error common to points seen close
+ * together, which differences of such points cancel). planeZM is a number or a tensor [B, 1, 1] (a height
+ * per sample). pixels [B, Q, 2] (x, y in the camera's pixels) → [B, Q, 2] base-frame x, y in metres.
  */
-export function tablePlaneNodes(g: OnnxGraphBuilder, pixels: string, camera: PinholeCamera, planeZM: number): string {
+export function tablePlaneNodes(
+  g: OnnxGraphBuilder,
+  pixels: string,
+  camera: PinholeCamera,
+  planeZM: number | string,
+): string {
   const { right, down, forward, eyeM, focalPx, cxPx, cyPx } = camera;
   // ray(u, v) = forward + (u − cx)/f · right + (v − cy)/f · down = base + u·du + v·dv
   const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
@@ -68,7 +74,11 @@ export function tablePlaneNodes(g: OnnxGraphBuilder, pixels: string, camera: Pin
   ]);
   const slice = (from: number, to: number) =>
     g.op('Slice', [ray, g.constant([from], [1]), g.constant([to], [1]), g.constant([2], [1])]);
-  const along = g.op('Div', [g.constant([planeZM - eyeM[2]], [1], 'float32'), slice(2, 3)]); // [B, Q, 1]
+  const height =
+    typeof planeZM === 'number'
+      ? g.constant([planeZM - eyeM[2]], [1], 'float32')
+      : g.op('Sub', [planeZM, g.constant([eyeM[2]], [1], 'float32')]);
+  const along = g.op('Div', [height, slice(2, 3)]); // [B, Q, 1]
   return g.op('Add', [g.constant([eyeM[0], eyeM[1]], [2], 'float32'), g.op('Mul', [along, slice(0, 2)])]);
 }
 

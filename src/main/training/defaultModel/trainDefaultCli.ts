@@ -8,8 +8,8 @@ import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel
 
 /** The run `npm run train:default` makes: what the committed resources/models/coach-tiny/ was built with. */
 export const DEFAULT_TRAINING = { steps: 20_000, batchSize: 128, learningRate: 1e-3, seed: 0 };
-export const DEFAULT_WARMUP = { steps: 2000, batchSize: 64, learningRate: 2e-3, seed: 1 };
-export const DEFAULT_MODEL_VERSION = '1.0.0';
+export const DEFAULT_WARMUP = { steps: 4000, batchSize: 64, learningRate: 2e-3, seed: 1 };
+export const DEFAULT_MODEL_VERSION = '1.1.0';
 
 export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
 
@@ -19,8 +19,7 @@ export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
   --out DIR            where the package goes (default resources/models/coach-tiny)
   --episodes N         demonstration episodes per template, a sample every step (default ${DEFAULT_DEMO_CONFIG.episodesPerTemplate})
   --scene-episodes N   more episodes per template on other scenes, a sample every ${SCENE_DEMO_CONFIG.sampleEvery}th step,
-                       for the localisation warm-up (default 0: none; ${SCENE_DEMO_CONFIG.episodesPerTemplate} were tried, see
-                       docs/default-policy.md)
+                       for the localisation warm-up (default ${SCENE_DEMO_CONFIG.episodesPerTemplate}; 0: none)
   --steps N            training steps (default ${DEFAULT_TRAINING.steps})
   --batch N            batch size (default ${DEFAULT_TRAINING.batchSize})
   --lr X               peak learning rate (default ${DEFAULT_TRAINING.learningRate})
@@ -94,7 +93,9 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         ...DEFAULT_DEMO_CONFIG,
         episodesPerTemplate: integer(values.episodes, DEFAULT_DEMO_CONFIG.episodesPerTemplate, 'episodes'),
       },
-      sceneDemos: sceneDemos(integer(values['scene-episodes'], 0, 'scene-episodes')),
+      sceneDemos: sceneDemos(
+        integer(values['scene-episodes'], SCENE_DEMO_CONFIG.episodesPerTemplate, 'scene-episodes'),
+      ),
       sceneDemosInTraining: values['scene-demos-in-training'],
       warmedPrefixFrom: values['warmed-prefix-from'] ? path.resolve(values['warmed-prefix-from']) : null,
       training: {

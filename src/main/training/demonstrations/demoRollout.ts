@@ -46,6 +46,15 @@ export function keypointPixels(
   snapshot: WorldSnapshot,
   camera: { widthPx: number; heightPx: number },
 ): number[] {
+  const pinhole = cameraFromSpec(findCamera(snapshot, 'scene'), camera);
+  return keypointPointsM(chain, snapshot).flatMap((point) => {
+    const pixel = projectPoint(pinhole, point);
+    return pixel ? [pixel.xPx, pixel.yPx] : [camera.widthPx / 2, camera.heightPx / 2];
+  });
+}
+
+/** The keypoints in the base frame (m): the named object's and the goal's centres, the TCP. */
+export function keypointPointsM(chain: KinematicChain, snapshot: WorldSnapshot): Vec3[] {
   const task = sceneTask(snapshot);
   const kinds = taskObjectKinds(task);
   const centre = (kind: string): Vec3 => {
@@ -54,16 +63,7 @@ export function keypointPixels(
     const up = object.isContainer ? OBJECT_CATALOG[object.kind].floorHeightM : objectHeightM(object.shape) / 2;
     return [x, y, z + up];
   };
-  const points = [
-    centre(kinds[0]!),
-    centre(kinds[1] ?? kinds[0]!),
-    forwardKinematics(chain, snapshot.armQRad).positionM,
-  ];
-  const pinhole = cameraFromSpec(findCamera(snapshot, 'scene'), camera);
-  return points.flatMap((point) => {
-    const pixel = projectPoint(pinhole, point);
-    return pixel ? [pixel.xPx, pixel.yPx] : [camera.widthPx / 2, camera.heightPx / 2];
-  });
+  return [centre(kinds[0]!), centre(kinds[1] ?? kinds[0]!), forwardKinematics(chain, snapshot.armQRad).positionM];
 }
 
 export interface DemoEpisode {

@@ -34,6 +34,7 @@ import {
 import { learningRateAt } from '../optim/learningRateSchedule';
 import { buildWorldModelManifest, WM_ACTION_SCALE } from './wmManifest';
 import { buildWmPredictor, WM_PREDICTOR_IO } from './wmPredictorGraph';
+import { trueTaskStates } from './trueTaskStates';
 
 export interface WorldModelTrainingPlan {
   appRoot: string;
@@ -42,6 +43,12 @@ export interface WorldModelTrainingPlan {
   /** Rollouts of the scripted expert with random chunks mixed in, every step drawn (transitions). */
   transitions: DemoConfig;
   predictor: { hiddenWidth: number; steps: number; batchSize: number; learningRate: number; seed: number };
+  /**
+   * What the predictor learns the dynamics of: the simulator's task state at every frame (trueTaskStates:
+   * the same quantities the encoder reads from the picture, exact), or the frozen encoder's latents
+   * (V-JEPA2-AC's way, which makes it learn the encoder's frame-to-frame noise too).
+   */
+  predictorOn: 'simulator' | 'encoder';
   outDir: string;
   version: string;
   cacheRoot: string | null;
@@ -277,15 +284,18 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
   );
   let latents: Float32Array;
   try {
-    latents = await encodeAll(encoder, builder, dataset, plan.log);
+    latents =
+      plan.predictorOn === 'simulator'
+        ? trueTaskStates(chain, plan.transitions, dataset)
+        : await encodeAll(encoder, builder, dataset, plan.log);
   } finally {
     await encoder.release();
   }
   const encodeSeconds = (Date.now() - encodeStarted) / 1000;
   const { train, validation } = transitionTuples(dataset, chunkLength);
   plan.log(
-    `world model: ${dataset.size} frames encoded in ${encodeSeconds.toFixed(0)} s; ${train.length} training and ` +
-      `${validation.length} validation transitions`,
+    `world model: ${dataset.size} frames ${plan.predictorOn === 'simulator' ? "given the simulator's task state" : 'encoded'} ` +
+      `in ${encodeSeconds.toFixed(0)} s; ${train.length} training and ${validation.length} validation transitions`,
   );
 
   const trainStarted = Date.now();

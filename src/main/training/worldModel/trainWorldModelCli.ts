@@ -7,7 +7,7 @@ import { trainWorldModel, type WorldModelTrainingPlan } from './trainWorldModel'
 
 /** The run `npm run train:wm` makes: what the committed resources/world-models/coach-wm/ was built with. */
 export const DEFAULT_PREDICTOR_TRAINING = { hiddenWidth: 64, steps: 6000, batchSize: 256, learningRate: 2e-3, seed: 0 };
-export const DEFAULT_WORLD_MODEL_VERSION = '1.0.0';
+export const DEFAULT_WORLD_MODEL_VERSION = '1.1.0';
 
 export const TRAIN_WM_USAGE = `Usage: npm run train:wm -- [options]
 
@@ -17,6 +17,8 @@ export const TRAIN_WM_USAGE = `Usage: npm run train:wm -- [options]
   --out DIR            where the package goes (default resources/world-models/coach-wm)
   --encoder-from DIR   the policy package whose prefix encodes (default resources/models/coach-tiny)
   --episodes N         transition episodes per template (default ${WM_TRANSITION_CONFIG.episodesPerTemplate})
+  --predictor-on S     simulator (default): the predictor learns how the simulator's task state moves;
+                       encoder: how the frozen encoder's latents move (noisier; see docs/world-model.md)
   --steps N            predictor training steps (default ${DEFAULT_PREDICTOR_TRAINING.steps})
   --batch N            batch size (default ${DEFAULT_PREDICTOR_TRAINING.batchSize})
   --lr X               peak learning rate (default ${DEFAULT_PREDICTOR_TRAINING.learningRate})
@@ -47,6 +49,7 @@ export async function runTrainWorldModel(argv: string[], appRoot: string): Promi
       options: {
         out: { type: 'string' },
         'encoder-from': { type: 'string' },
+        'predictor-on': { type: 'string' },
         episodes: { type: 'string' },
         steps: { type: 'string' },
         batch: { type: 'string' },
@@ -64,8 +67,12 @@ export async function runTrainWorldModel(argv: string[], appRoot: string): Promi
     }
     const learningRate = values.lr === undefined ? DEFAULT_PREDICTOR_TRAINING.learningRate : Number(values.lr);
     if (!(learningRate > 0)) throw new Error(`--lr must be a positive number, got "${values.lr}"`);
+    const predictorOn = values['predictor-on'] ?? 'simulator';
+    if (predictorOn !== 'simulator' && predictorOn !== 'encoder')
+      throw new Error(`--predictor-on must be simulator or encoder, got "${predictorOn}"`);
     plan = {
       appRoot,
+      predictorOn,
       encoderFrom: path.resolve(values['encoder-from'] ?? path.join(appRoot, 'resources/models/coach-tiny')),
       transitions: {
         ...WM_TRANSITION_CONFIG,

@@ -161,7 +161,7 @@ describe('coach-tiny architecture', () => {
     expect(await parityError(expert, expertFeeds)).toBeLessThan(1e-4);
   });
 
-  it('computes the TCP pose by forward kinematics and image points on the table, as the kinematics and camera do', async () => {
+  it('computes the TCP pose by forward kinematics and image points on the table (or a plane per sample), as the kinematics and camera do', async () => {
     const chain = loadArmChain(repoRoot);
     const camera = cameraFromSpec(DEFAULT_SCENE_CAMERA, { widthPx: 160, heightPx: 120 });
     const g = new OnnxGraphBuilder('geometry', 1);
@@ -171,6 +171,8 @@ describe('coach-tiny architecture', () => {
     g.output(flattenTo(g, tcp.positionM, 3), 'position', 'float32', ['batch', 3]);
     g.output(flattenTo(g, tcp.rotation, 9), 'rotation', 'float32', ['batch', 9]);
     g.output(tablePlaneNodes(g, pixels, camera, 0.02), 'table', 'float32', ['batch', 1, 2]);
+    const heightM = g.input('height', 'float32', ['batch', 1, 1]);
+    g.output(tablePlaneNodes(g, pixels, camera, heightM), 'raised', 'float32', ['batch', 1, 2]);
     const session = await ort.InferenceSession.create(await g.toBytes());
     const random = new SeededRandom(9);
     try {
@@ -178,10 +180,16 @@ describe('coach-tiny architecture', () => {
         const q = A1_JOINT_LIMITS.map((limit) => random.uniform(limit.lowerRad, limit.upperRad));
         const point = [random.uniform(0.22, 0.5), random.uniform(-0.25, 0.25), 0.02];
         const pixel = projectPoint(camera, point)!;
+        // The same pixel seen on a plane at another height (per sample: the TCP's, for the seen TCP).
+        const heightZM = random.uniform(0.05, 0.3);
+        const eye = camera.eyeM;
+        const raised = [0, 1].map((i) => eye[i]! + ((point[i]! - eye[i]!) * (heightZM - eye[2])) / (0.02 - eye[2]));
         const out = await session.run({
           state: new ort.Tensor('float32', Float32Array.from([...q, 1]), [1, 7]),
           pixels: new ort.Tensor('float32', Float32Array.of(pixel.xPx, pixel.yPx), [1, 1, 2]),
+          height: new ort.Tensor('float32', Float32Array.of(heightZM), [1, 1, 1]),
         });
+        Array.from(out.raised!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(raised[i]!, 4));
         const expected = forwardKinematics(chain, q);
         Array.from(out.position!.data as Float32Array).forEach((v, i) =>
           expect(v).toBeCloseTo(expected.positionM[i]!, 5),
