@@ -25,7 +25,10 @@ describe('coach run', () => {
     expect(io.err()).toBe('');
     expect(code).toBe(3);
     const out = io.out();
-    expect(out).toMatch(/model coach-tiny 1\.0\.0 on CPU/); // the shipped default policy
+    const shipped = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../resources/models/coach-tiny/manifest.json'), 'utf8'),
+    ) as { version: string };
+    expect(out).toContain(`model coach-tiny ${shipped.version} on CPU`); // the shipped default policy
     expect(out).toMatch(/stroke 1: inference \d+\.\d ms, 5 actions sent/);
     expect(out).toMatch(/outcome: max_strokes — reached the limit of 2 strokes/);
     expect(out).toMatch(/task: "put the grape in the plate" \(seed 3\)/);
