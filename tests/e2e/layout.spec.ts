@@ -40,10 +40,12 @@ async function columns(page: Page): Promise<string[][]> {
   return result;
 }
 
-function savedSettings(dataDir: string): { ui: { layout: unknown; firstRunDone: boolean } } | null {
+function savedSettings(
+  dataDir: string,
+): { ui: { layout: { columns?: { widthFr: number }[] } | null; firstRunDone: boolean } } | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8')) as {
-      ui: { layout: unknown; firstRunDone: boolean };
+      ui: { layout: { columns?: { widthFr: number }[] } | null; firstRunDone: boolean };
     };
   } catch {
     return null;
@@ -141,6 +143,10 @@ test.describe('desktop 1920×1080', () => {
     await expect
       .poll(() => JSON.stringify(savedSettings(served.dataDir)?.ui.layout ?? null), { timeout: 5000 })
       .toContain('"hidden":true');
+    // The splitter's drag was the last change: wait until that is saved too, or the reload shows an older width.
+    await expect
+      .poll(() => savedSettings(served.dataDir)?.ui.layout?.columns?.[0]?.widthFr ?? null, { timeout: 5000 })
+      .toBeCloseTo(widerFr, 3);
     await shot(page, 'layout-desktop-arranged.png');
 
     // The same layout after a reload.
