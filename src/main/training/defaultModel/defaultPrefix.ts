@@ -6,7 +6,7 @@ import { cameraFromSpec } from '../../sim/render/cameraProjection';
 import { linear } from '../../policy/testPackage/layers';
 import { int, ints, OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
 import { ARM_FEATURES, fineGrid, geometryWidth, prefixContextWidth, type DefaultModelSpec } from './defaultModelSpec';
-import { flattenTo, forwardKinematicsNodes, tablePlaneNodes } from './geometryLayers';
+import { flattenTo, forwardKinematicsNodes, sliceAxis, tablePlaneNodes } from './geometryLayers';
 
 /** Height of the plane image points are projected onto: about where objects' middles are. */
 export const OBJECT_PLANE_Z_M = 0.02;
@@ -53,13 +53,14 @@ function worldModelLatentNodes(
   tcpPosition: string,
   state: string,
 ) {
-  const slice = (x: string, axis: number, from: number, to: number) =>
-    g.op('Slice', [x, g.constant([from], [1]), g.constant([to], [1]), g.constant([axis], [1])]);
-  const query = (x: string, q: number) => flattenTo(g, slice(x, 1, q, q + 1), 2);
+  const query = (x: string, q: number) => flattenTo(g, sliceAxis(g, x, 1, q, q + 1), 2);
   const objectFromTcp = query(fromTcp, 0);
-  const planeFromTcpZ = g.op('Sub', [g.constant([OBJECT_PLANE_Z_M], [1], 'float32'), slice(tcpPosition, 1, 2, 3)]);
+  const planeFromTcpZ = g.op('Sub', [
+    g.constant([OBJECT_PLANE_Z_M], [1], 'float32'),
+    sliceAxis(g, tcpPosition, 1, 2, 3),
+  ]);
   const goalFromObject = g.op('Sub', [query(onTable, 1), query(onTable, 0)]);
-  const gripper = slice(state, 1, ROBOT_STATE_DIMS - 1, ROBOT_STATE_DIMS);
+  const gripper = sliceAxis(g, state, 1, ROBOT_STATE_DIMS - 1, ROBOT_STATE_DIMS);
   return g.op('Concat', [objectFromTcp, planeFromTcpZ, goalFromObject, gripper], { axis: int(1) });
 }
 
@@ -165,10 +166,7 @@ export async function buildDefaultPrefix(
   // Geometry: the TCP by forward kinematics; each query's point on the table, absolute and from the TCP.
   const tcp = forwardKinematicsNodes(g, state, chain);
   const tcpPosition = flattenTo(g, tcp.positionM, 3);
-  const tcpXy = g.op('Unsqueeze', [
-    g.op('Slice', [tcpPosition, g.constant([0], [1]), g.constant([2], [1]), g.constant([1], [1])]),
-    g.constant([1], [1]),
-  ]); // [B, 1, 2]
+  const tcpXy = g.op('Unsqueeze', [sliceAxis(g, tcpPosition, 1, 0, 2), g.constant([1], [1])]); // [B, 1, 2]
   const pixels = g.op('Add', [
     g.op('Mul', [where, g.constant([crop.widthPx / 2, crop.heightPx / 2], [2], 'float32')]),
     g.constant([crop.left + crop.widthPx / 2, crop.top + crop.heightPx / 2], [2], 'float32'),
@@ -180,11 +178,9 @@ export async function buildDefaultPrefix(
   // camera's jitter moves it as it moves the objects' points, so the object from the seen TCP is free of
   // most of it (median 3.6 mm off with perfect image points, against 10.6 mm from the kinematic TCP:
   // bench/training/geometryErrorBench.ts).
-  const slice = (x: string, axis: number, from: number, to: number) =>
-    g.op('Slice', [x, g.constant([from], [1]), g.constant([to], [1]), g.constant([axis], [1])]);
-  const tcpZ = g.op('Unsqueeze', [slice(tcpPosition, 1, 2, 3), g.constant([1], [1])]); // [B, 1, 1]
-  const seenTcp = tablePlaneNodes(g, slice(pixels, 1, 2, 3), nominal, tcpZ); // [B, 1, 2]
-  const fromSeenTcp = g.op('Sub', [slice(onTable, 1, 0, 2), seenTcp]); // named object, goal
+  const tcpZ = g.op('Unsqueeze', [sliceAxis(g, tcpPosition, 1, 2, 3), g.constant([1], [1])]); // [B, 1, 1]
+  const seenTcp = tablePlaneNodes(g, sliceAxis(g, pixels, 1, 2, 3), nominal, tcpZ); // [B, 1, 2]
+  const fromSeenTcp = g.op('Sub', [sliceAxis(g, onTable, 1, 0, 2), seenTcp]); // named object, goal
   const scaled = (x: string, scale: number, n: number) =>
     flattenTo(g, g.op('Mul', [x, g.constant([scale], [1], 'float32')]), n);
   const geometry = g.op(

@@ -24,10 +24,7 @@ export function forwardKinematicsNodes(
     const outer = [x * x, x * y, x * z, y * x, y * y, y * z, z * x, z * y, z * z];
     const cross = [0, -z, y, z, 0, -x, -y, x, 0];
     const rest = [1, 0, 0, 0, 1, 0, 0, 0, 1].map((v, i) => v - outer[i]!);
-    const q = g.op('Unsqueeze', [
-      g.op('Slice', [state, g.constant([index], [1]), g.constant([index + 1], [1]), g.constant([1], [1])]),
-      g.constant([2], [1]),
-    ]); // [B, 1, 1]
+    const q = g.op('Unsqueeze', [sliceAxis(g, state, 1, index, index + 1), g.constant([2], [1])]); // [B, 1, 1]
     const jointRotation = g.op('Add', [
       g.op('Add', [
         g.constant(outer, [3, 3], 'float32'),
@@ -72,14 +69,18 @@ export function tablePlaneNodes(
     g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
     g.constant(base, [3], 'float32'),
   ]);
-  const slice = (from: number, to: number) =>
-    g.op('Slice', [ray, g.constant([from], [1]), g.constant([to], [1]), g.constant([2], [1])]);
+  const slice = (from: number, to: number) => sliceAxis(g, ray, 2, from, to);
   const height =
     typeof planeZM === 'number'
       ? g.constant([planeZM - eyeM[2]], [1], 'float32')
       : g.op('Sub', [planeZM, g.constant([eyeM[2]], [1], 'float32')]);
   const along = g.op('Div', [height, slice(2, 3)]); // [B, Q, 1]
   return g.op('Add', [g.constant([eyeM[0], eyeM[1]], [2], 'float32'), g.op('Mul', [along, slice(0, 2)])]);
+}
+
+/** x[…, from:to, …] along one axis. */
+export function sliceAxis(g: OnnxGraphBuilder, x: string, axis: number, from: number, to: number): string {
+  return g.op('Slice', [x, g.constant([from], [1]), g.constant([to], [1]), g.constant([axis], [1])]);
 }
 
 /** x [B, ...] → [B, n] (Reshape with 0 keeps the batch symbolic). */
