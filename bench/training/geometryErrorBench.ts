@@ -8,7 +8,6 @@
  * points of that package's prefix on the rendered pictures.
  *   npx tsx bench/training/geometryErrorBench.ts [--scenes N] [--model DIR] [--seed-set train|heldout]
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -29,7 +28,8 @@ import {
 } from '../../src/main/training/defaultModel/defaultPrefix';
 import { BcBatchBuilder } from '../../src/main/training/bc/batchBuilder';
 import { ortFeed } from '../../src/main/training/bc/frozenContext';
-import { parseOnnxModel, writeInitializers } from '../../src/main/training/onnx';
+import { writeInitializers } from '../../src/main/training/onnx';
+import { initializersOf } from '../../src/main/training/worldModel/trainWorldModel';
 import { loadModelPackage } from '../../src/main/policy/modelPackage';
 import { InstructionTokenizer } from '../../src/main/policy/instructionTokenizer';
 import { testVocabulary } from '../../src/main/policy/testPackage/testTokenizer';
@@ -46,10 +46,10 @@ function onPlane(camera: PinholeCamera, xPx: number, yPx: number, planeZM: numbe
 /** A package's prefix read out as its keypoints: image → the three query points in camera pixels. */
 async function keypointReader(modelDir: string, chain: ReturnType<typeof loadArmChain>) {
   const pkg = await loadModelPackage(modelDir);
-  const weights: Record<string, Float32Array> = {};
-  for (const [name, tensor] of parseOnnxModel(new Uint8Array(await fs.readFile(pkg.prefixPath))).initializers)
-    // The image encoder and the queries: all the keypoints depend on (older packages' other layers differ).
-    if (tensor.data instanceof Float32Array && /^(encoder|instruction)\./.test(name)) weights[name] = tensor.data;
+  // The image encoder and the queries: all the keypoints depend on (older packages' other layers differ).
+  const weights = Object.fromEntries(
+    Object.entries(await initializersOf(pkg.prefixPath)).filter(([name]) => /^(encoder|instruction)\./.test(name)),
+  );
   const graph = writeInitializers(
     await buildDefaultPrefix(DEFAULT_MODEL_SPEC, testVocabulary().length, chain, { keypointsOutput: true }),
     weights,

@@ -223,16 +223,14 @@ export async function evaluateWorldModel(
             robotState: step.robotState,
           },
         ]);
-        const finals = await runtime.finalLatents(
-          latent!,
-          candidates.map((chunk) => Float32Array.from(chunk.flat())),
-        );
+        const chunks = candidates.map((chunk) => Float32Array.from(chunk.flat()));
+        const finals = await runtime.finalLatents(latent!, chunks);
         const energy = finals.map((final) => runtime.energy(final, goalLatent!));
         const onTruth = report.predictorOnTrueState
           ? (
               await runtime.finalLatents(
                 Float32Array.from(trueTaskState(chain, step.snapshot, template, kinds)),
-                candidates.map((chunk) => Float32Array.from(chunk.flat())),
+                chunks,
               )
             ).map((final) => runtime.energy(final, Float32Array.from(goalState)))
           : null;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { deriveSeed, SeededRandom } from '../../../shared/sim/world/random';
 import { loadModelPackage } from '../../policy/modelPackage';
+import type { LoadedModelPackage } from '../../policy/modelPackageTypes';
 import { InstructionTokenizer } from '../../policy/instructionTokenizer';
 import { testVocabulary } from '../../policy/testPackage/testTokenizer';
 import { loadArmChain } from '../../robot/urdf/loadUrdf';
@@ -82,25 +83,34 @@ const ENCODE_BATCH = 64;
 
 /** Each sample's latent by the frozen encoder (onnxruntime, the graph inference uses). */
 async function encodeAll(
-  encoder: ort.InferenceSession,
-  builder: BcBatchBuilder,
+  encoderBytes: Uint8Array,
+  policy: LoadedModelPackage,
   dataset: DemoDataset,
   log: (line: string) => void,
 ): Promise<Float32Array> {
+  const encoder = await ort.InferenceSession.create(encoderBytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
+  const builder = new BcBatchBuilder(
+    policy.manifest,
+    new InstructionTokenizer(policy.tokenizerJson, policy.tokenizerConfig, policy.manifest.instruction),
+  );
   const latents = new Float32Array(dataset.size * LATENT);
   let lastLogMs = Date.now();
-  for (let start = 0; start < dataset.size; start += ENCODE_BATCH) {
-    const samples = [];
-    for (let i = start; i < Math.min(dataset.size, start + ENCODE_BATCH); i += 1) samples.push(dataset.get(i));
-    const feeds = Object.fromEntries(
-      Object.entries(builder.prefixFeeds(samples)).map(([name, feed]) => [name, ortFeed(feed)]),
-    );
-    const out = await encoder.run(feeds, [WM_LATENT]);
-    latents.set(out[WM_LATENT]!.data as Float32Array, start * LATENT);
-    if (Date.now() - lastLogMs > 15_000) {
-      lastLogMs = Date.now();
-      log(`world model: encoded ${start + samples.length}/${dataset.size} frames`);
+  try {
+    for (let start = 0; start < dataset.size; start += ENCODE_BATCH) {
+      const samples = [];
+      for (let i = start; i < Math.min(dataset.size, start + ENCODE_BATCH); i += 1) samples.push(dataset.get(i));
+      const feeds = Object.fromEntries(
+        Object.entries(builder.prefixFeeds(samples)).map(([name, feed]) => [name, ortFeed(feed)]),
+      );
+      const out = await encoder.run(feeds, [WM_LATENT]);
+      latents.set(out[WM_LATENT]!.data as Float32Array, start * LATENT);
+      if (Date.now() - lastLogMs > 15_000) {
+        lastLogMs = Date.now();
+        log(`world model: encoded ${start + samples.length}/${dataset.size} frames`);
+      }
     }
+  } finally {
+    await encoder.release();
   }
   return latents;
 }
@@ -251,7 +261,7 @@ async function trainPredictor(
 }
 
 /** The float initializers of an ONNX file by name. */
-async function initializersOf(file: string): Promise<Record<string, Float32Array>> {
+export async function initializersOf(file: string): Promise<Record<string, Float32Array>> {
   const weights: Record<string, Float32Array> = {};
   for (const [name, tensor] of parseOnnxModel(new Uint8Array(await fs.readFile(file))).initializers)
     if (tensor.data instanceof Float32Array) weights[name] = tensor.data;
@@ -277,20 +287,10 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
     await initializersOf(policy.prefixPath),
   );
   const encodeStarted = Date.now();
-  const encoder = await ort.InferenceSession.create(encoderBytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
-  const builder = new BcBatchBuilder(
-    policy.manifest,
-    new InstructionTokenizer(policy.tokenizerJson, policy.tokenizerConfig, policy.manifest.instruction),
-  );
-  let latents: Float32Array;
-  try {
-    latents =
-      plan.predictorOn === 'simulator'
-        ? trueTaskStates(chain, plan.transitions, dataset)
-        : await encodeAll(encoder, builder, dataset, plan.log);
-  } finally {
-    await encoder.release();
-  }
+  const latents =
+    plan.predictorOn === 'simulator'
+      ? trueTaskStates(chain, plan.transitions, dataset)
+      : await encodeAll(encoderBytes, policy, dataset, plan.log);
   const encodeSeconds = (Date.now() - encodeStarted) / 1000;
   const { train, validation } = transitionTuples(dataset, chunkLength);
   plan.log(
