@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const chain = loadArmChain(path.resolve(import.meta.dirname, '../..'));
   const read = values.model ? await keypointReader(path.resolve(values.model), chain) : null;
   const nominal = cameraFromSpec(DEFAULT_SCENE_CAMERA, DEFAULT_MODEL_SPEC.camera);
-  const errors = { fk: [] as number[], seen: [] as number[], pixel: [] as number[] };
+  const errors = { fk: [] as number[], seen: [] as number[], pixel: [] as number[], tcpPixel: [] as number[] };
   for (const template of TASK_TEMPLATES)
     for (let i = 0; i < scenes; i += 1) {
       const plan = { template, seed: sceneSeed(seedSet, template, i), distractors: i % 4, noiseStd: 0 };
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
             )
           : labels;
         errors.pixel.push(Math.hypot(points[0]! - labels[0]!, points[1]! - labels[1]!));
+        errors.tcpPixel.push(Math.hypot(points[4]! - labels[4]!, points[5]! - labels[5]!));
         const tcp = forwardKinematics(chain, step.snapshot.armQRad).positionM;
         const object = onPlane(nominal, points[0]!, points[1]!, OBJECT_PLANE_Z_M);
         const seenTcp = onPlane(nominal, points[4]!, points[5]!, tcp[2]);
@@ -116,7 +117,10 @@ async function main(): Promise<void> {
     `${errors.fk.length} frames of ${scenes * TASK_TEMPLATES.length} ${seedSet} scenes (seed indices 0–${scenes - 1}), ` +
       (read ? `image points of ${values.model}` : 'perfect image points (the labels)'),
   );
-  if (read) console.log(`named object's image point from its label: ${fmt(errors.pixel, 'px')}`);
+  if (read) {
+    console.log(`named object's image point from its label: ${fmt(errors.pixel, 'px')}`);
+    console.log(`TCP's image point from its label:          ${fmt(errors.tcpPixel, 'px')}`);
+  }
   console.log(`object from the TCP by forward kinematics:  ${fmt(errors.fk, 'mm')}`);
   console.log(`object from the TCP as the camera sees it:  ${fmt(errors.seen, 'mm')}`);
 }
