@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ModelManifest } from '../../../shared/policy/modelManifest';
 import { arrayFromData, ONNX_TYPE, readWeights, writeInitializers, type Params } from '../onnx';
 import { blockUntilReady, tree } from '../onnx/jax';
-import { adamWScalars, initAdamW, type AdamWState } from '../optim/adamW';
+import { adamWScalarArrays, initAdamW, type AdamWState } from '../optim/adamW';
 import { learningRateAt } from '../optim/learningRateSchedule';
 import { loadBcCheckpoint, saveBcCheckpoint, type BcCheckpoint } from './bcCheckpoint';
 import { resolveHyperparameters, type BcHyperparameters, type BcTrainingOptions } from './bcOptions';
@@ -42,7 +42,6 @@ export interface BcTrainingResult {
 const DEFAULT_PROGRESS_EVERY = 10;
 const DEFAULT_CONTEXT_CACHE_BYTES = 2 * 2 ** 30;
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
-const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
 
 function initialParams(setup: BcSetup, checkpoint: BcCheckpoint | null): Params {
   const params: Params = {};
@@ -232,12 +231,12 @@ export async function trainBehaviourCloning(options: BcTrainingOptions): Promise
       else batch.prefixSamples = samplesOfFeeds(builder.prefixFeeds(samples), h.batchSize).map(jaxFeeds);
 
       lastLearningRate = learningRateAt(schedule, step);
-      const k = adamWScalars(h.adamW, step, lastLearningRate);
-      const { loss, gradNorm, ...next } = trainStep.run(params, state, batch, {
-        learningRate: scalar(k.learningRate),
-        biasCorrection1: scalar(k.biasCorrection1),
-        biasCorrection2: scalar(k.biasCorrection2),
-      });
+      const { loss, gradNorm, ...next } = trainStep.run(
+        params,
+        state,
+        batch,
+        adamWScalarArrays(h.adamW, step, lastLearningRate),
+      );
       params = await blockUntilReady(next.params);
       state = await blockUntilReady(next.state);
       gradNorm.dispose();

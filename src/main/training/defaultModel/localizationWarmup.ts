@@ -15,14 +15,14 @@ import {
 } from '../onnx';
 import { blockUntilReady, jit, np, tree, valueAndGrad, type JaxArray, type JsTree } from '../onnx/jax';
 import {
-  adamWScalars,
+  adamWScalarArrays,
   adamWUpdate,
   DEFAULT_ADAMW,
   initAdamW,
   type AdamWScalars,
   type AdamWState,
 } from '../optim/adamW';
-import { learningRateAt } from '../optim/learningRateSchedule';
+import { learningRateAt, shortRunSchedule } from '../optim/learningRateSchedule';
 import type { DemoDataset } from '../demonstrations/demoDataset';
 import type { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
 import { KEYPOINTS } from '../demonstrations/demoRollout';
@@ -90,13 +90,7 @@ export async function warmUpLocalization(
       return [value, next.params, next.state] as JsTree<JaxArray>;
     },
   );
-  const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
-  const schedule = {
-    peakLearningRate: options.learningRate,
-    warmupSteps: Math.min(100, Math.floor(options.steps / 10)),
-    totalSteps: options.steps,
-    minLearningRate: 0,
-  };
+  const schedule = shortRunSchedule(options.learningRate, options.steps);
   const losses: number[] = [];
   const started = performance.now();
   try {
@@ -106,17 +100,12 @@ export async function warmUpLocalization(
       const samples = indices.map((index) => dataset.get(index));
       const labels = new Float32Array(options.batchSize * KEYPOINTS * 2);
       indices.forEach((index, b) => labels.set(pixelsToCrop(spec, dataset.keypointsOf(index)), b * KEYPOINTS * 2));
-      const scalars = adamWScalars(DEFAULT_ADAMW, k, learningRateAt(schedule, k));
       const [value, nextParams, nextState] = step(
         params,
         state,
         jaxFeeds(builder.prefixFeeds(samples)),
         arrayFromData(labels, [options.batchSize, KEYPOINTS, 2], ONNX_TYPE.float32),
-        {
-          learningRate: scalar(scalars.learningRate),
-          biasCorrection1: scalar(scalars.biasCorrection1),
-          biasCorrection2: scalar(scalars.biasCorrection2),
-        },
+        adamWScalarArrays(DEFAULT_ADAMW, k, learningRateAt(schedule, k)),
       ) as unknown as [JaxArray, Params, AdamWState];
       params = await blockUntilReady(nextParams);
       state = await blockUntilReady(nextState);

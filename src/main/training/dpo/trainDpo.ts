@@ -8,9 +8,9 @@ import { ProgressMeter } from '../bc/progressMeter';
 import { flowMatchingPair } from '../bc/stepDraws';
 import { checkOutputDir, trainedManifest, writeTrainedPackage } from '../bc/trainedPackage';
 import { TrainingCancelledError, TrainingError } from '../bc/trainingErrors';
-import { arrayFromData, ONNX_TYPE, readWeights, writeInitializers, type Params } from '../onnx';
+import { ONNX_TYPE, readWeights, writeInitializers, type Params } from '../onnx';
 import { blockUntilReady, tree } from '../onnx/jax';
-import { adamWScalars, initAdamW } from '../optim/adamW';
+import { adamWScalarArrays, initAdamW } from '../optim/adamW';
 import { learningRateAt } from '../optim/learningRateSchedule';
 import { drawDpoStep, PairOrder } from './dpoDraws';
 import type { DpoBatch } from './dpoLoss';
@@ -52,7 +52,6 @@ const DEFAULT_PROGRESS_EVERY = 10;
 const DEFAULT_CONTEXT_CACHE_BYTES = 2 * 2 ** 30;
 const DEFAULT_WINDOW = 50;
 const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
-const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
 
 /** A [B, …] feed stacked on itself, [2B, …]: the context of the chosen rows, then of the rejected rows. */
 function twice(feed: HostFeed): HostFeed {
@@ -203,12 +202,7 @@ export async function trainDpo(options: DpoTrainingOptions): Promise<DpoTraining
       }
 
       learningRate = learningRateAt(schedule, step);
-      const k = adamWScalars(h.adamW, step, learningRate);
-      const result = trainStep.run(params, reference, state, batch, {
-        learningRate: scalar(k.learningRate),
-        biasCorrection1: scalar(k.biasCorrection1),
-        biasCorrection2: scalar(k.biasCorrection2),
-      });
+      const result = trainStep.run(params, reference, state, batch, adamWScalarArrays(h.adamW, step, learningRate));
       params = await blockUntilReady(result.params);
       state = await blockUntilReady(result.state);
       result.gradNorm.dispose();

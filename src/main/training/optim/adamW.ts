@@ -1,4 +1,4 @@
-import type { Params } from '../onnx';
+import { arrayFromData, ONNX_TYPE, type Params } from '../onnx';
 import { np, type JaxArray } from '../onnx/jax';
 
 export interface AdamWConfig {
@@ -31,6 +31,17 @@ export interface AdamWScalars<T> {
 export function adamWScalars(config: AdamWConfig, step: number, learningRate: number): AdamWScalars<number> {
   const k = step + 1;
   return { learningRate, biasCorrection1: 1 - config.beta1 ** k, biasCorrection2: 1 - config.beta2 ** k };
+}
+
+/** adamWScalars as the float32 scalar arrays the jitted step takes. */
+export function adamWScalarArrays(config: AdamWConfig, step: number, learningRate: number): AdamWScalars<JaxArray> {
+  const scalars = adamWScalars(config, step, learningRate);
+  const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
+  return {
+    learningRate: scalar(scalars.learningRate),
+    biasCorrection1: scalar(scalars.biasCorrection1),
+    biasCorrection2: scalar(scalars.biasCorrection2),
+  };
 }
 
 /** Zero moments shaped like `params` (which it does not consume). */

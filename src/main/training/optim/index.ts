@@ -1,5 +1,6 @@
 // Optimiser pieces of the trainer: AdamW, the learning-rate schedule and gradient clipping.
 export {
+  adamWScalarArrays,
   adamWScalars,
   adamWUpdate,
   DEFAULT_ADAMW,
@@ -9,4 +10,4 @@ export {
   type AdamWState,
 } from './adamW';
 export { clipByGlobalNorm, globalNorm } from './gradientClipping';
-export { checkSchedule, learningRateAt, type LearningRateSchedule } from './learningRateSchedule';
+export { checkSchedule, learningRateAt, shortRunSchedule, type LearningRateSchedule } from './learningRateSchedule';

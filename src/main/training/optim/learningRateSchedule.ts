@@ -8,6 +8,14 @@ export interface LearningRateSchedule {
   minLearningRate?: number;
 }
 
+/**
+ * The schedule of the fixed short runs (the localisation warm-up, the world model's predictor): a warm-up over
+ * a tenth of the steps, at most 100, then cosine decay to zero.
+ */
+export function shortRunSchedule(peakLearningRate: number, totalSteps: number): LearningRateSchedule {
+  return { peakLearningRate, warmupSteps: Math.min(100, Math.floor(totalSteps / 10)), totalSteps, minLearningRate: 0 };
+}
+
 /** The learning rate of update `step` (0-based: the first update is step 0). */
 export function learningRateAt(schedule: LearningRateSchedule, step: number): number {
   const { peakLearningRate: peak, warmupSteps, totalSteps } = schedule;

@@ -25,14 +25,14 @@ import {
 } from '../onnx';
 import { blockUntilReady, jit, np, tree, valueAndGrad, type JaxArray, type JsTree } from '../onnx/jax';
 import {
-  adamWScalars,
+  adamWScalarArrays,
   adamWUpdate,
   DEFAULT_ADAMW,
   initAdamW,
   type AdamWScalars,
   type AdamWState,
 } from '../optim/adamW';
-import { learningRateAt } from '../optim/learningRateSchedule';
+import { learningRateAt, shortRunSchedule } from '../optim/learningRateSchedule';
 import { buildWorldModelManifest, WM_ACTION_SCALE } from './wmManifest';
 import { buildWmPredictor, WM_PREDICTOR_IO } from './wmPredictorGraph';
 import { trueTaskStates } from './trueTaskStates';
@@ -209,13 +209,7 @@ async function trainPredictor(
       return [value, next.params, next.state] as JsTree<JaxArray>;
     },
   );
-  const scalar = (value: number) => arrayFromData(Float32Array.of(value), [], ONNX_TYPE.float32);
-  const schedule = {
-    peakLearningRate: options.learningRate,
-    warmupSteps: Math.min(100, Math.floor(options.steps / 10)),
-    totalSteps: options.steps,
-    minLearningRate: 0,
-  };
+  const schedule = shortRunSchedule(options.learningRate, options.steps);
   const losses: number[] = [];
   const started = performance.now();
   try {
@@ -224,7 +218,6 @@ async function trainPredictor(
       const batch = Array.from({ length: options.batchSize }, () => indices[random.int(0, indices.length - 1)]!);
       const arrays = tupleArrays(dataset, latents, batch, chunkLength);
       const n = options.batchSize;
-      const scalars = adamWScalars(DEFAULT_ADAMW, k, learningRateAt(schedule, k));
       const [value, nextParams, nextState] = step(
         params,
         state,
@@ -234,11 +227,7 @@ async function trainPredictor(
         },
         arrayFromData(arrays.targets, [n, chunkLength, LATENT], ONNX_TYPE.float32),
         weights.ref,
-        {
-          learningRate: scalar(scalars.learningRate),
-          biasCorrection1: scalar(scalars.biasCorrection1),
-          biasCorrection2: scalar(scalars.biasCorrection2),
-        },
+        adamWScalarArrays(DEFAULT_ADAMW, k, learningRateAt(schedule, k)),
       ) as unknown as [JaxArray, Params, AdamWState];
       params = await blockUntilReady(nextParams);
       state = await blockUntilReady(nextState);

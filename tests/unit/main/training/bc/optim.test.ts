@@ -7,6 +7,7 @@ import {
   clipByGlobalNorm,
   initAdamW,
   learningRateAt,
+  shortRunSchedule,
   type AdamWConfig,
 } from '../../../../../src/main/training/optim';
 
@@ -31,6 +32,19 @@ describe('learning-rate schedule', () => {
   it('without warm-up starts at the peak; the floor defaults to 0', () => {
     const plain = { peakLearningRate: 0.1, warmupSteps: 0, totalSteps: 3 };
     expect([0, 1, 2].map((s) => learningRateAt(plain, s))).toEqual([0.1, 0.05 + 0.05 * Math.cos(Math.PI / 2), 0]);
+  });
+
+  it('for the short runs warms up over a tenth of the steps, at most 100, and decays to 0', () => {
+    expect(shortRunSchedule(2e-3, 4000)).toEqual({
+      peakLearningRate: 2e-3,
+      warmupSteps: 100,
+      totalSteps: 4000,
+      minLearningRate: 0,
+    });
+    const short = shortRunSchedule(1e-3, 55);
+    expect(short.warmupSteps).toBe(5);
+    expect(learningRateAt(short, 4)).toBeCloseTo(1e-3, 12);
+    expect(learningRateAt(short, 54)).toBe(0);
   });
 });
 
