@@ -5,11 +5,14 @@ import { formatManifestIssues } from './manifestIssues';
 import { ModelPackageError, type LoadedModelPackage } from './modelPackageTypes';
 import { readOnnxGraphInfo, type OnnxGraphInfo } from './onnxGraphInfo';
 import { checkExpertGraph, checkPrefixGraph } from './packageGraphChecks';
+import { MANIFEST, packageFolderFiles, TOKENIZER_CONFIG } from './packageFolderFiles';
 
-const MANIFEST = 'manifest.json';
-const TOKENIZER_CONFIG = 'tokenizer_config.json';
 const WHAT_A_PACKAGE_HOLDS =
   'a model package is a folder holding manifest.json, prefix.onnx, expert.onnx and tokenizer.json';
+const { readJsonObject, packageFile, readTokenizer, readTokenizerConfig } = packageFolderFiles(
+  (file, problem) => new ModelPackageError(file, problem),
+  WHAT_A_PACKAGE_HOLDS,
+);
 
 /** A file of the package with its size, for inspection. */
 export interface ModelPackageFile {
@@ -26,60 +29,11 @@ export interface ModelPackageInspection {
   files: ModelPackageFile[];
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
-async function readJsonObject(dir: string, file: string, field: string | null): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, file), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ModelPackageError(file, firstLine(error));
-    const named = field ? ` (manifest.json ${field} names it)` : `; ${WHAT_A_PACKAGE_HOLDS}`;
-    throw new ModelPackageError(file, `not found in ${dir}${named}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ModelPackageError(file, `is not valid JSON: ${firstLine(error)}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new ModelPackageError(file, 'must hold a JSON object');
-  return value as Record<string, unknown>;
-}
-
-/** The absolute path of a file the manifest names, which must be a file inside the package folder. */
-async function packageFile(dir: string, file: string, field: string): Promise<string> {
-  const target = path.resolve(dir, file);
-  if (path.isAbsolute(file) || path.relative(dir, target).startsWith('..'))
-    throw new ModelPackageError(MANIFEST, `${field} "${file}" must name a file inside the package folder`);
-  const stat = await fs.stat(target).catch(() => null);
-  if (!stat) throw new ModelPackageError(file, `not found in ${dir} (manifest.json ${field} names it)`);
-  if (!stat.isFile()) throw new ModelPackageError(file, `is not a file (manifest.json ${field} names it)`);
-  return target;
-}
-
 async function readManifest(dir: string): Promise<ModelManifest> {
   const raw = await readJsonObject(dir, MANIFEST, null);
   const parsed = modelManifestSchema.safeParse(raw);
   if (!parsed.success) throw new ModelPackageError(MANIFEST, formatManifestIssues(parsed.error, raw));
   return parsed.data;
-}
-
-async function readTokenizer(dir: string, file: string): Promise<Record<string, unknown>> {
-  const json = await readJsonObject(dir, file, 'instruction.tokenizer');
-  const model = json.model;
-  if (model === null || typeof model !== 'object' || Array.isArray(model))
-    throw new ModelPackageError(
-      file,
-      'has no "model": it is not a Hugging Face tokenizer.json (write one with tokenizer.save_pretrained())',
-    );
-  return json;
-}
-
-async function readTokenizerConfig(dir: string): Promise<Record<string, unknown> | null> {
-  const exists = await fs.stat(path.join(dir, TOKENIZER_CONFIG)).catch(() => null);
-  return exists ? readJsonObject(dir, TOKENIZER_CONFIG, null) : null;
 }
 
 async function fileSizes(dir: string, files: readonly string[]): Promise<ModelPackageFile[]> {

@@ -7,9 +7,8 @@ import { formatManifestIssues } from '../policy/manifestIssues';
 import { ModelPackageError } from '../policy/modelPackageTypes';
 import { readOnnxGraphInfo, type GraphTensor, type OnnxGraphInfo } from '../policy/onnxGraphInfo';
 import { showShape } from '../policy/packageGraphChecks';
+import { MANIFEST, packageFolderFiles, TOKENIZER_CONFIG } from '../policy/packageFolderFiles';
 
-const MANIFEST = 'manifest.json';
-const TOKENIZER_CONFIG = 'tokenizer_config.json';
 const WHAT_A_PACKAGE_HOLDS =
   'a world-model package is a folder holding manifest.json, encoder.onnx and predictor.onnx ' +
   '(and tokenizer.json when the encoder reads the instruction); see docs/world-model-package.md';
@@ -54,38 +53,10 @@ export interface WorldModelPackageInspection {
   files: WorldModelPackageFile[];
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
-
-async function readJsonObject(dir: string, file: string, field: string | null): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fs.readFile(path.join(dir, file), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new WorldModelPackageError(file, firstLine(error));
-    const named = field ? ` (manifest.json ${field} names it)` : `; ${WHAT_A_PACKAGE_HOLDS}`;
-    throw new WorldModelPackageError(file, `not found in ${dir}${named}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new WorldModelPackageError(file, `is not valid JSON: ${firstLine(error)}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new WorldModelPackageError(file, 'must hold a JSON object');
-  return value as Record<string, unknown>;
-}
-
-/** The absolute path of a file the manifest names, which must be a file inside the package folder. */
-async function packageFile(dir: string, file: string, field: string): Promise<string> {
-  const target = path.resolve(dir, file);
-  if (path.isAbsolute(file) || path.relative(dir, target).startsWith('..'))
-    throw new WorldModelPackageError(MANIFEST, `${field} "${file}" must name a file inside the package folder`);
-  const stat = await fs.stat(target).catch(() => null);
-  if (!stat) throw new WorldModelPackageError(file, `not found in ${dir} (manifest.json ${field} names it)`);
-  if (!stat.isFile()) throw new WorldModelPackageError(file, `is not a file (manifest.json ${field} names it)`);
-  return target;
-}
+const { readJsonObject, packageFile, readTokenizer, readTokenizerConfig } = packageFolderFiles(
+  (file, problem) => new WorldModelPackageError(file, problem),
+  WHAT_A_PACKAGE_HOLDS,
+);
 
 async function readManifest(dir: string): Promise<WorldModelManifest> {
   const raw = await readJsonObject(dir, MANIFEST, null);
@@ -97,22 +68,6 @@ async function readManifest(dir: string): Promise<WorldModelManifest> {
   const parsed = worldModelManifestSchema.safeParse(raw);
   if (!parsed.success) throw new WorldModelPackageError(MANIFEST, formatManifestIssues(parsed.error, raw));
   return parsed.data;
-}
-
-async function readTokenizer(dir: string, file: string): Promise<Record<string, unknown>> {
-  const json = await readJsonObject(dir, file, 'instruction.tokenizer');
-  const model = json.model;
-  if (model === null || typeof model !== 'object' || Array.isArray(model))
-    throw new WorldModelPackageError(
-      file,
-      'has no "model": it is not a Hugging Face tokenizer.json (write one with tokenizer.save_pretrained())',
-    );
-  return json;
-}
-
-async function readTokenizerConfig(dir: string): Promise<Record<string, unknown> | null> {
-  const exists = await fs.stat(path.join(dir, TOKENIZER_CONFIG)).catch(() => null);
-  return exists ? readJsonObject(dir, TOKENIZER_CONFIG, null) : null;
 }
 
 /** The policy helpers refuse with ModelPackageError: the same file and problem, as a world model's. */
