@@ -86,6 +86,12 @@ function latentIsTaskState(runtime: WorldModelRuntime): boolean {
   return names !== undefined && names.join() === WM_LATENT_NAMES.join();
 }
 
+/** One comparison: the expert's chunk (scores[0]) against candidate `other`, lower score winning. */
+function count(tally: PairwiseTally, scores: readonly number[], other: number): void {
+  tally.wins += scores[0]! < scores[other]! ? 1 : 0;
+  tally.total += 1;
+}
+
 function weightedL1(a: readonly number[], b: readonly number[], weights: readonly number[]): number {
   return a.reduce((sum, value, i) => sum + (weights[i] ?? 1) * Math.abs(value - b[i]!), 0);
 }
@@ -248,17 +254,10 @@ export async function evaluateWorldModel(
           ['perturbed', 1],
           ['random', 2],
         ] as const) {
-          const win = energy[0]! < energy[other]! ? 1 : 0;
-          report[kind].wins += win;
-          report[kind].total += 1;
-          byTemplate[kind].wins += win;
-          byTemplate[kind].total += 1;
-          report.oracle[kind].wins += truth[0]! < truth[other]! ? 1 : 0;
-          report.oracle[kind].total += 1;
-          if (onTruth && report.predictorOnTrueState) {
-            report.predictorOnTrueState[kind].wins += onTruth[0]! < onTruth[other]! ? 1 : 0;
-            report.predictorOnTrueState[kind].total += 1;
-          }
+          count(report[kind], energy, other);
+          count(byTemplate[kind], energy, other);
+          count(report.oracle[kind], truth, other);
+          if (onTruth && report.predictorOnTrueState) count(report.predictorOnTrueState[kind], onTruth, other);
         }
       }
       options.onEpisode?.(done, total);
@@ -277,19 +276,28 @@ export function formatWmEvaluation(report: WmEvalReport): string {
     wins: a.wins + b.wins,
     total: a.total + b.total,
   });
+  const row = (label: string, perturbed: PairwiseTally, random: PairwiseTally, note = '') =>
+    `${label.padEnd(12)} ${percent(perturbed).padStart(11)}  ${percent(random).padStart(10)}  ${percent(both(perturbed, random)).padStart(7)}${note}`;
   const lines = [
     `${report.model.name} ${report.model.version} (${report.model.provider}) — ${report.seedSet} seeds, ${report.episodes} expert episodes, ${report.chunks} chunk boundaries`,
     `pairwise accuracy: the expert's chunk gets the lower energy than …`,
     `template     vs perturbed   vs random    both`,
-    ...Object.entries(report.byTemplate).map(
-      ([template, t]) =>
-        `${template.padEnd(12)} ${percent(t.perturbed).padStart(11)}  ${percent(t.random).padStart(10)}  ${percent(both(t.perturbed, t.random)).padStart(7)}`,
+    ...Object.entries(report.byTemplate).map(([template, t]) => row(template, t.perturbed, t.random)),
+    row('overall', report.perturbed, report.random),
+    row(
+      'true state',
+      report.oracle.perturbed,
+      report.oracle.random,
+      '   (the same ranking by the true distance to the goal state)',
     ),
-    `${'overall'.padEnd(12)} ${percent(report.perturbed).padStart(11)}  ${percent(report.random).padStart(10)}  ${percent(both(report.perturbed, report.random)).padStart(7)}`,
-    `${'true state'.padEnd(12)} ${percent(report.oracle.perturbed).padStart(11)}  ${percent(report.oracle.random).padStart(10)}  ${percent(both(report.oracle.perturbed, report.oracle.random)).padStart(7)}   (the same ranking by the true distance to the goal state)`,
     ...(report.predictorOnTrueState
       ? [
-          `${'predictor'.padEnd(12)} ${percent(report.predictorOnTrueState.perturbed).padStart(11)}  ${percent(report.predictorOnTrueState.random).padStart(10)}  ${percent(both(report.predictorOnTrueState.perturbed, report.predictorOnTrueState.random)).padStart(7)}   (the predictor started from the true task state: the encoder's errors left out)`,
+          row(
+            'predictor',
+            report.predictorOnTrueState.perturbed,
+            report.predictorOnTrueState.random,
+            "   (the predictor started from the true task state: the encoder's errors left out)",
+          ),
         ]
       : []),
     `energy vs true distance to the goal state: Spearman ${report.spearman.toFixed(3)} over ${report.chunks * 3} candidates`,
