@@ -1,7 +1,8 @@
 import { loadModelPackage } from '../policy/modelPackage';
 import { PolicyRuntime } from '../policy/policyRuntime';
 import type { ExecutionProvider } from '../../shared/system';
-import type { ChunkPolicy } from './simAttempt';
+import type { RawImage } from '../policy/imagePreprocess';
+import type { CameraImages, ChunkPolicy, PolicyCameraSize } from './simAttempt';
 
 /** A model package as a ChunkPolicy: its own onnxruntime sessions, one candidate per observation. */
 export async function loadPackagePolicy(
@@ -11,15 +12,15 @@ export async function loadPackagePolicy(
   const pkg = await loadModelPackage(modelPath);
   const runtime = await PolicyRuntime.load(pkg, providers ? { providers } : {});
   const { manifest } = pkg;
-  const camera = manifest.cameras[0]!;
+  const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
   const policy: ChunkPolicy = {
     action: manifest.action,
     controlRateHz: manifest.control.rateHz,
-    camera: { name: camera.name, widthPx: camera.widthPx, heightPx: camera.heightPx },
-    async infer(rgb, instruction, seed, robotState) {
+    cameras,
+    async infer(images, instruction, seed, robotState) {
       const result = await runtime.infer(
         {
-          images: { [camera.name]: { format: 'rgb24', widthPx: camera.widthPx, heightPx: camera.heightPx, data: rgb } },
+          images: rawImages(cameras, images),
           instruction,
           robotState,
         },
@@ -33,4 +34,14 @@ export async function loadPackagePolicy(
     model: { name: manifest.name, version: manifest.version, path: pkg.dir },
     release: () => runtime.release(),
   };
+}
+
+/** The runtime's images for one RGB picture per camera; a missing camera is left for the runtime to refuse. */
+export function rawImages(cameras: readonly PolicyCameraSize[], images: CameraImages): Record<string, RawImage> {
+  const raw: Record<string, RawImage> = {};
+  for (const { name, widthPx, heightPx } of cameras) {
+    const data = images[name];
+    if (data) raw[name] = { format: 'rgb24', widthPx, heightPx, data };
+  }
+  return raw;
 }

@@ -9,21 +9,49 @@ import { taskObjectKinds, type TaskTemplate } from '../../shared/sim/world/tasks
 import { DEFAULT_GOVERNOR_CONFIG } from '../robot/safety/governorConfig';
 import { workspaceCheck } from '../robot/safety/workspaceBounds';
 import { renderPolicyImage } from '../sim/render/sceneRenderer';
+import type { WorldSnapshot } from '../../shared/sim/worldTypes';
 
 /** What the evaluation needs of a policy: its shape, and a chunk of physical actions for an image. */
 export interface ChunkPolicy {
   action: PackageAction;
   controlRateHz: number;
-  camera: { name: string; widthPx: number; heightPx: number };
-  /** [chunk × dims] physical actions for a policy-sized RGB image and the arm's state (ROBOT_STATE_NAMES). */
-  infer(rgb: Uint8Array, instruction: string, seed: number, robotState: number[]): Promise<Float32Array>;
+  /** The package's cameras in manifest order (the first is the policy camera, "scene"). */
+  cameras: PolicyCameraSize[];
+  /**
+   * [chunk × dims] physical actions for one RGB picture per camera (by name, at the camera's size) and the
+   * arm's state (ROBOT_STATE_NAMES).
+   */
+  infer(images: CameraImages, instruction: string, seed: number, robotState: number[]): Promise<Float32Array>;
+}
+
+export interface PolicyCameraSize {
+  name: string;
+  widthPx: number;
+  heightPx: number;
+}
+
+/** RGB pictures by camera name, each at its camera's size. */
+export type CameraImages = Record<string, Uint8Array>;
+
+/** What each of the policy's cameras sees in the simulated world, drawn as the live sim draws it. */
+export function renderPolicyImages(
+  snapshot: WorldSnapshot,
+  chain: KinematicChain,
+  cameras: readonly PolicyCameraSize[],
+): CameraImages {
+  return Object.fromEntries(
+    cameras.map((camera) => [
+      camera.name,
+      renderPolicyImage(snapshot, chain, camera.name, camera.widthPx, camera.heightPx),
+    ]),
+  );
 }
 
 export interface SimAttemptObserver {
   onChunk(event: {
     stroke: number;
     stepIndex: number;
-    rgb: Uint8Array;
+    images: CameraImages;
     robotState: number[];
     chunk: Float32Array;
   }): void;
@@ -39,8 +67,8 @@ export interface SimAttemptObserver {
 }
 
 /**
- * One attempt on a generated scene, kinematically and faster than real time: the policy sees the scene
- * camera, its chunk goes through the same action conversion and the governor's step and workspace checks
+ * One attempt on a generated scene, kinematically and faster than real time: the policy sees its
+ * cameras (scene, and wrist when it takes one), its chunk goes through the same action conversion and the governor's step and workspace checks
  * as on the bench (a refused motion ends the attempt as a failure), and the world steps at the control
  * rate with joint targets taken as reached and the gripper moving no faster than the live arm's
  * (`gripperSpeedMmS`, default LIVE_GRIPPER_SPEED_MM_S).
@@ -75,10 +103,10 @@ export async function runSimAttempt(
   outer: for (; strokes < options.maxStrokes; strokes += 1) {
     if (options.signal?.aborted) throw new Error('evaluation cancelled');
     const snapshot = world.snapshot();
-    const rgb = renderPolicyImage(snapshot, chain, policy.camera.name, policy.camera.widthPx, policy.camera.heightPx);
+    const images = renderPolicyImages(snapshot, chain, policy.cameras);
     const robotState = [...q, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM];
-    const chunk = await policy.infer(rgb, instruction, options.noiseSeed + strokes, robotState);
-    options.observer?.onChunk({ stroke: strokes, stepIndex: steps, rgb, robotState, chunk });
+    const chunk = await policy.infer(images, instruction, options.noiseSeed + strokes, robotState);
+    options.observer?.onChunk({ stroke: strokes, stepIndex: steps, images, robotState, chunk });
     let targets;
     try {
       targets = chunkToJointTargets(chain, q, chunk, policy.action);

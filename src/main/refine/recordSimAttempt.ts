@@ -7,7 +7,7 @@ import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { EpisodeWriter } from '../episodes/recording/episodeWriter';
 import { EPISODE_FORMAT, type EpisodeHeader } from '../episodes/store/episodeFormat';
 import type { EpisodeOutcome } from '../../shared/episodes/episodeTypes';
-import { runSimAttempt, type ChunkPolicy } from '../evaluation/simAttempt';
+import { runSimAttempt, type CameraImages, type ChunkPolicy, type PolicyCameraSize } from '../evaluation/simAttempt';
 
 export interface RecordedSimAttempt {
   episodeId: number;
@@ -30,8 +30,8 @@ export async function recordSimAttempt(
 ): Promise<RecordedSimAttempt> {
   const startedAtMs = attempt.startedAtMs ?? Date.now();
   const periodMs = 1000 / policy.controlRateHz;
-  const camera = policy.camera;
-  const pending: { jpeg: Promise<Buffer>; atMs: number }[] = [];
+  const cameras = policy.cameras;
+  const pending: { jpegs: Promise<Record<string, Buffer>>; atMs: number }[] = [];
   const steps: { step: Parameters<EpisodeWriter['appendStep']>[0]; atMs: number }[] = [];
   let stepIndex = 0;
   let lastChunk: number[][] = [];
@@ -40,15 +40,12 @@ export async function recordSimAttempt(
     noiseSeed: attempt.noiseSeed,
     withExpert: false,
     observer: {
-      onChunk: ({ rgb, chunk }) => {
+      onChunk: ({ images, chunk }) => {
         const dims = policy.action.dims;
         lastChunk = Array.from({ length: chunk.length / dims }, (_, i) =>
           Array.from(chunk.subarray(i * dims, (i + 1) * dims)),
         );
-        const jpeg = sharp(Buffer.from(rgb), { raw: { width: camera.widthPx, height: camera.heightPx, channels: 3 } })
-          .jpeg({ quality: 90 })
-          .toBuffer();
-        pending.push({ jpeg, atMs: startedAtMs + stepIndex * periodMs });
+        pending.push({ jpegs: encodeFrames(cameras, images), atMs: startedAtMs + stepIndex * periodMs });
       },
       onStep: (event) => {
         const gripperRad = event.gripperOpeningMm / DEFAULT_GRIPPER_MM_PER_RAD;
@@ -74,8 +71,8 @@ export async function recordSimAttempt(
     seed: attempt.seed,
     controlRateHz: policy.controlRateHz,
     action: policy.action,
-    camera,
-    frames: await Promise.all(pending.map(async (frame) => ({ jpeg: await frame.jpeg, atMs: frame.atMs }))),
+    cameras,
+    frames: await Promise.all(pending.map(async (frame) => ({ jpegs: await frame.jpegs, atMs: frame.atMs }))),
     steps,
     endedAtMs: startedAtMs + stepIndex * periodMs,
     outcome: result.success ? 'success' : result.reason.startsWith('refused') ? 'refused' : 'max_strokes',
@@ -92,9 +89,10 @@ export interface SimEpisodeContent {
   seed: number;
   controlRateHz: number;
   action: Pick<ChunkPolicy['action'], 'space' | 'dims' | 'names' | 'chunkLength'>;
-  camera: ChunkPolicy['camera'];
-  /** The policy camera's pictures (JPEG) and when they were taken, in time order. */
-  frames: { jpeg: Buffer; atMs: number }[];
+  /** The policy's cameras; the first is the episode's policy camera. */
+  cameras: readonly PolicyCameraSize[];
+  /** Each camera's picture (JPEG) at the same moments, and when they were taken, in time order. */
+  frames: { jpegs: Record<string, Buffer>; atMs: number }[];
   steps: { step: Parameters<EpisodeWriter['appendStep']>[0]; atMs: number }[];
   endedAtMs: number;
   outcome: EpisodeOutcome;
@@ -107,12 +105,12 @@ export async function writeSimEpisode(
   episodes: { root: string; catalog: EpisodeCatalog },
   content: SimEpisodeContent,
 ): Promise<number> {
-  const { camera } = content;
+  const { cameras } = content;
   const id = episodes.catalog.insert({
     kind: 'attempt',
     instruction: content.instruction,
     startedAtMs: content.startedAtMs,
-    cameras: [camera.name],
+    cameras: cameras.map((camera) => camera.name),
     modelName: content.model.name,
     modelVersion: content.model.version,
     link: 'sim',
@@ -136,16 +134,17 @@ export async function writeSimEpisode(
       chunkLength: content.action.chunkLength,
     },
     stateNames: [...MOTOR_NAMES],
-    cameras: [{ name: camera.name, widthPx: camera.widthPx, heightPx: camera.heightPx }],
-    policyCamera: camera.name,
+    cameras: cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })),
+    policyCamera: cameras[0]!.name,
   };
   const writer = new EpisodeWriter(episodes.root, header);
   // Frames and steps in time order: each chunk's picture lands just before the chunk's first step.
   let frame = 0;
   for (const { step, atMs } of content.steps) {
     while (frame < content.frames.length && content.frames[frame]!.atMs <= atMs) {
-      const { jpeg, atMs: frameAtMs } = content.frames[frame]!;
-      writer.writeFrame(camera.name, jpeg, frame, frameAtMs, camera.widthPx, camera.heightPx);
+      const { jpegs, atMs: frameAtMs } = content.frames[frame]!;
+      for (const camera of cameras)
+        writer.writeFrame(camera.name, jpegs[camera.name]!, frame, frameAtMs, camera.widthPx, camera.heightPx);
       frame += 1;
     }
     writer.appendStep(step, atMs);
@@ -162,4 +161,22 @@ export async function writeSimEpisode(
     frames: writer.frames,
   });
   return id;
+}
+
+/** One JPEG per camera (quality 90, as the live recorder writes them) of the policy's RGB pictures. */
+export async function encodeFrames(
+  cameras: readonly PolicyCameraSize[],
+  images: CameraImages,
+): Promise<Record<string, Buffer>> {
+  const entries = await Promise.all(
+    cameras.map(async (camera) => {
+      const jpeg = await sharp(Buffer.from(images[camera.name]!), {
+        raw: { width: camera.widthPx, height: camera.heightPx, channels: 3 },
+      })
+        .jpeg({ quality: 90 })
+        .toBuffer();
+      return [camera.name, jpeg] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }

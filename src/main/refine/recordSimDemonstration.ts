@@ -1,27 +1,25 @@
-import sharp from 'sharp';
 import { DEFAULT_GRIPPER_MM_PER_RAD, GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
 import type { KinematicChain } from '../../shared/robot/kinematics';
 import { MAX_DISTRACTORS } from '../../shared/sim/world/sceneGenerator';
 import { LIVE_GRIPPER_SPEED_MM_S } from '../../shared/sim/world/tabletopWorld';
 import type { TaskTemplate } from '../../shared/sim/world/tasks';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
-import type { ChunkPolicy } from '../evaluation/simAttempt';
-import { renderPolicyImage } from '../sim/render/sceneRenderer';
+import { renderPolicyImages, type ChunkPolicy } from '../evaluation/simAttempt';
 import { chunkTarget, rollOutDemo } from '../training/demonstrations/demoRollout';
-import { writeSimEpisode, type SimEpisodeContent } from './recordSimAttempt';
+import { encodeFrames, writeSimEpisode, type SimEpisodeContent } from './recordSimAttempt';
 
 /** The model name a demonstration episode is recorded under. */
 export const SIM_EXPERT_MODEL = { name: 'scripted-expert', version: 'sim', path: '' } as const;
 
 /**
  * A demonstration of the simulator's scripted expert recorded as an ordinary successful episode, for the
- * policy `shape` (its camera, chunk length and action space): the policy camera's picture at every chunk
+ * policy `shape` (its camera, chunk length and action space): each of its cameras' pictures at every chunk
  * start and the expert's actions executed in chunks. Labelled good, it gives GTA pairs around the
  * expert's chunks (NORA-1.5's action reward on demonstrations). Returns null when the expert failed.
  */
 export async function recordSimDemonstration(
   chain: KinematicChain,
-  shape: Pick<ChunkPolicy, 'camera' | 'action' | 'controlRateHz'>,
+  shape: Pick<ChunkPolicy, 'cameras' | 'action' | 'controlRateHz'>,
   episodes: { root: string; catalog: EpisodeCatalog },
   demo: { template: TaskTemplate; seed: number; distractors?: number; startedAtMs?: number },
 ): Promise<number | null> {
@@ -30,7 +28,7 @@ export async function recordSimDemonstration(
     { template: demo.template, seed: demo.seed, distractors: demo.distractors ?? MAX_DISTRACTORS, noiseStd: 0 },
     { gripperSpeedMmS: LIVE_GRIPPER_SPEED_MM_S, maxSteps: 400, dtS: 1 / shape.controlRateHz },
   );
-  const { camera, action } = shape;
+  const { cameras, action } = shape;
   if (action.space !== 'ee_delta' || action.dims !== 7)
     throw new Error(
       `the scripted expert acts in ee_delta × 7 (dx … gripper); this policy's actions are ${action.space} × ${action.dims}`,
@@ -45,13 +43,7 @@ export async function recordSimDemonstration(
     const atMs = startedAtMs + index * periodMs;
     const chunkIndex = index % action.chunkLength;
     if (chunkIndex === 0) {
-      const rgb = renderPolicyImage(step.snapshot, chain, camera.name, camera.widthPx, camera.heightPx);
-      const jpeg = await sharp(Buffer.from(rgb), {
-        raw: { width: camera.widthPx, height: camera.heightPx, channels: 3 },
-      })
-        .jpeg({ quality: 90 })
-        .toBuffer();
-      frames.push({ jpeg, atMs });
+      frames.push({ jpegs: await encodeFrames(cameras, renderPolicyImages(step.snapshot, chain, cameras)), atMs });
     }
     const chunk = chunkTarget(actions, index - chunkIndex, action.chunkLength);
     const joints = step.robotState.slice(0, 6);
@@ -81,7 +73,7 @@ export async function recordSimDemonstration(
     seed: demo.seed,
     controlRateHz: shape.controlRateHz,
     action,
-    camera,
+    cameras,
     frames,
     steps,
     endedAtMs: startedAtMs + episode.steps.length * periodMs,

@@ -5,10 +5,12 @@
  * tokenizer, action normalisation with q01/q99 and the mask).
  */
 
-/** What the prefix sees: one picture, the instruction and (for some packages) the arm's state. */
+/** What the prefix sees: a picture per camera, the instruction and (for some packages) the arm's state. */
 export interface TrainingObservation {
-  /** The policy camera's picture: RGB, 3 bytes a pixel, row-major, at the manifest camera's size. */
+  /** The policy camera's picture (the manifest's first camera): RGB, 3 bytes a pixel, row-major, at its size. */
   image: Uint8Array;
+  /** The pictures of the package's other cameras (a wrist camera), by camera name, each at its size. */
+  moreImages?: Record<string, Uint8Array>;
   instruction: string;
   /** ROBOT_STATE_NAMES (for packages whose prefix takes the arm's state). */
   robotState?: number[];

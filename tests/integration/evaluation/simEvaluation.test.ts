@@ -34,7 +34,7 @@ function expertReplay(template: TaskTemplate, seed: number): ChunkPolicy {
   return {
     action: action as ChunkPolicy['action'],
     controlRateHz: 10,
-    camera: { name: 'scene', widthPx: 64, heightPx: 64 },
+    cameras: [{ name: 'scene', widthPx: 64, heightPx: 64 }],
     async infer() {
       const chunk = new Float32Array(5 * 7);
       for (let i = 0; i < 5; i += 1) {

@@ -48,8 +48,8 @@ describe('sim attempts and demonstrations recorded as episodes', () => {
       const steps = await reader.steps();
       expect(steps).toHaveLength(result.steps);
       expect(steps.filter((step) => step.chunk).length).toBe(result.strokes);
-      expect(reader.header.policyCamera).toBe(loaded.policy.camera.name);
-      expect(await reader.frameIndex(loaded.policy.camera.name)).toHaveLength(result.strokes);
+      expect(reader.header.policyCamera).toBe(loaded.policy.cameras[0]!.name);
+      expect(await reader.frameIndex(loaded.policy.cameras[0]!.name)).toHaveLength(result.strokes);
     } finally {
       await loaded.release();
       episodes.catalog.close();

@@ -25,12 +25,27 @@ function concat<T extends Float32Array | Int32Array | Uint8Array>(parts: T[]): T
   return out;
 }
 
+/** An observation's picture from `camera`: `image` for the policy camera, `moreImages` for the others. */
+function pictureOf(
+  observation: TrainingObservation,
+  camera: PackageCamera,
+  policyCamera: PackageCamera,
+): Uint8Array | undefined {
+  return camera === policyCamera ? observation.image : observation.moreImages?.[camera.name];
+}
+
+function describePictures(observation: TrainingObservation, policyCamera: PackageCamera): string {
+  const names = [policyCamera.name, ...Object.keys(observation.moreImages ?? {})];
+  return names.map((name) => `"${name}"`).join(', ');
+}
+
 /**
  * Turns training samples into the prefix's inputs and normalised action targets exactly as inference
  * prepares an observation (PolicyRuntime.prefixFeeds): the camera's layout and normalisation, the
  * package's tokenizer with its template, padding and truncation, the arm's state when the prefix takes it.
  */
 export class BcBatchBuilder {
+  /** The policy camera (the manifest's first), whose pictures are the observations' `image`. */
   readonly camera: PackageCamera;
   readonly valuesPerSample: number;
 
@@ -38,11 +53,6 @@ export class BcBatchBuilder {
     readonly manifest: ModelManifest,
     private readonly tokenizer: InstructionTokenizer,
   ) {
-    if (manifest.cameras.length !== 1)
-      throw new TrainingError(
-        'training_invalid_data',
-        `the package takes ${manifest.cameras.length} cameras (${manifest.cameras.map((c) => c.name).join(', ')}); training samples carry one picture, so the trainer supports one-camera packages`,
-      );
     this.camera = manifest.cameras[0]!;
     this.valuesPerSample = manifest.action.chunkLength * manifest.action.dims;
   }
@@ -69,11 +79,18 @@ export class BcBatchBuilder {
     const refuse = (problem: string): never => {
       throw new TrainingError('training_invalid_data', `${what} ${index}: ${problem}`, { index });
     };
-    const { widthPx: w, heightPx: h } = this.camera;
-    if (observation.image.length !== w * h * 3)
-      refuse(
-        `its picture has ${observation.image.length} bytes; camera "${this.camera.name}" needs ${w}×${h} RGB = ${w * h * 3}`,
-      );
+    for (const camera of this.manifest.cameras) {
+      const { widthPx: w, heightPx: h } = camera;
+      const picture = pictureOf(observation, camera, this.camera);
+      if (!picture)
+        refuse(
+          `it has no picture from camera "${camera.name}", which the package takes (it has ${describePictures(observation, this.camera)})`,
+        );
+      else if (picture.length !== w * h * 3)
+        refuse(
+          `its "${camera.name}" picture has ${picture.length} bytes; that camera needs ${w}×${h} RGB = ${w * h * 3}`,
+        );
+    }
     if (this.manifest.prefix.robotStateInput) {
       const state = observation.robotState;
       if (!state || state.length !== ROBOT_STATE_DIMS || !state.every(Number.isFinite))
@@ -87,14 +104,15 @@ export class BcBatchBuilder {
   prefixFeeds(samples: readonly TrainingObservation[]): Record<string, HostFeed> {
     const n = samples.length;
     const { instruction } = this.manifest;
-    const images = samples.map((sample) => rgbToTensorData(sample.image, this.camera));
-    const feeds: Record<string, HostFeed> = {
-      [this.camera.input]: {
+    const feeds: Record<string, HostFeed> = {};
+    for (const camera of this.manifest.cameras) {
+      const images = samples.map((sample) => rgbToTensorData(pictureOf(sample, camera, this.camera)!, camera));
+      feeds[camera.input] = {
         data: concat(images.map((image) => image.data)),
         dims: [n, ...images[0]!.dims.slice(1)],
-        onnxType: this.camera.dtype === 'uint8' ? ONNX_TYPE.uint8 : ONNX_TYPE.float32,
-      },
-    };
+        onnxType: camera.dtype === 'uint8' ? ONNX_TYPE.uint8 : ONNX_TYPE.float32,
+      };
+    }
     const tokens = samples.map((sample) => this.tokenizer.encode(sample.instruction));
     const ints = (values: BigInt64Array) => Int32Array.from(values, Number);
     feeds[instruction.idsInput] = {

@@ -57,7 +57,7 @@ describe('BC batches', () => {
     );
     const small = syntheticDataset({ size: 1, widthPx: 64, heightPx: 64 }).get(0);
     expect(() => builder.checkSample(small, 0)).toThrow(
-      /picture has 12288 bytes; camera "scene" needs 224×224 RGB = 150528/,
+      /its "scene" picture has 12288 bytes; that camera needs 224×224 RGB = 150528/,
     );
     const withState = new BcBatchBuilder(
       { ...pkg.manifest, prefix: { ...pkg.manifest.prefix, robotStateInput: 'robot_state' } },
@@ -71,6 +71,29 @@ describe('BC batches', () => {
     expect(feeds.robot_state!.dims).toEqual([2, 7]);
     expect(Array.from(feeds.robot_state!.data.subarray(7))).toEqual(
       Array.from(Float32Array.from(stated.get(1).robotState!)),
+    );
+  });
+
+  it("feed every camera of a two-camera package from the samples' moreImages, and refuse a sample without one", async () => {
+    const pkg = await loadModelPackage(COMMITTED);
+    const scene = pkg.manifest.cameras[0]!;
+    const wrist = { ...scene, name: 'wrist', input: 'wrist_image', widthPx: 8, heightPx: 6 };
+    const builder = new BcBatchBuilder(
+      { ...pkg.manifest, cameras: [scene, wrist] },
+      new InstructionTokenizer(pkg.tokenizerJson, pkg.tokenizerConfig, pkg.manifest.instruction),
+    );
+    const dataset = syntheticDataset({ size: 2 });
+    const wristPictures = [0, 1].map((i) => Uint8Array.from({ length: 8 * 6 * 3 }, (_, k) => (k * 7 + i * 50) % 256));
+    const samples = [0, 1].map((i) => ({ ...dataset.get(i), moreImages: { wrist: wristPictures[i]! } }));
+    samples.forEach((sample, i) => builder.checkSample(sample, i));
+    const feeds = builder.prefixFeeds(samples);
+    expect(feeds.wrist_image!.dims).toEqual([2, 3, 6, 8]);
+    // NCHW: the second sample's red channel starts at 3·6·8; its first pixel's red byte is wristPictures[1][0].
+    const expected = (wristPictures[1]![0]! / 255 - scene.mean[0]!) / scene.std[0]!;
+    expect(feeds.wrist_image!.data[3 * 6 * 8]).toBeCloseTo(expected, 5);
+    expect(feeds[scene.input]!.dims[0]).toBe(2);
+    expect(() => builder.checkSample(dataset.get(0), 4)).toThrow(
+      'dataset sample 4: it has no picture from camera "wrist", which the package takes (it has "scene")',
     );
   });
 });

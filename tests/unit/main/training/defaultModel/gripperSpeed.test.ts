@@ -79,7 +79,7 @@ describe('gripper speed', () => {
           gripper: { dim: 6, closedValue: 0, openValue: 1 },
         },
         controlRateHz: 10,
-        camera: { name: 'scene', widthPx: 32, heightPx: 24 },
+        cameras: [{ name: 'scene', widthPx: 32, heightPx: 24 }],
         async infer() {
           const chunk = new Float32Array(35);
           for (let i = 0; i < 5; i += 1) {
