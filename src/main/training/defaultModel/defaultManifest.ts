@@ -9,8 +9,16 @@ export const ACTION_NAMES = ['dx', 'dy', 'dz', 'droll', 'dpitch', 'dyaw', 'gripp
 /** A normalised dim whose demonstrated range is narrower than this gets this range around its middle. */
 const MIN_RANGE = 1e-4;
 
+/** How both cameras' pictures are fed: NCHW float, scaled to −1 … 1. */
+const PICTURE_LAYOUT = {
+  layout: 'NCHW' as const,
+  dtype: 'float32' as const,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+};
+
 /**
- * The manifest of coach-tiny before training: one 4:3 scene camera, the instruction as word ids with a
+ * The manifest of coach-tiny before training: a 4:3 scene camera and (spec.wristCamera) a wrist camera, the instruction as word ids with a
  * mask, the arm's state, end-effector deltas normalised with the demonstrations' q01/q99 (the gripper
  * passed through: 0 closed, 1 open), chunks of 5 at 10 Hz, 10 flow steps.
  */
@@ -38,16 +46,10 @@ export function buildDefaultManifest(
     description: meta.description,
     trained: meta.trained,
     cameras: [
-      {
-        name: 'scene',
-        input: PREFIX_IO.image,
-        widthPx: spec.camera.widthPx,
-        heightPx: spec.camera.heightPx,
-        layout: 'NCHW',
-        dtype: 'float32',
-        mean: [0.5, 0.5, 0.5],
-        std: [0.5, 0.5, 0.5],
-      },
+      { name: 'scene', input: PREFIX_IO.image, ...spec.camera, ...PICTURE_LAYOUT },
+      ...(spec.wristCamera
+        ? [{ name: 'wrist', input: PREFIX_IO.wristImage, ...spec.wristCamera, ...PICTURE_LAYOUT }]
+        : []),
     ],
     instruction: {
       tokenizer: 'tokenizer.json',

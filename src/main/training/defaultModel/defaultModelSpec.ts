@@ -17,6 +17,14 @@ export interface DefaultModelSpec {
   tokenWidth: number;
   /** Attention queries over the image cells: the named object, the goal, the gripper (learned), in that order. */
   queries: 3;
+  /**
+   * The wrist camera, a second picture (input wrist_image, encoded whole like the scene crop), or null for a
+   * scene-camera-only policy. Near a grasp one of its pixels is 1–2 mm on the object, against 8–12 mm for the
+   * scene camera.
+   */
+  wristCamera: { widthPx: number; heightPx: number } | null;
+  /** Attention queries over the wrist picture's cells: the named object, the goal. */
+  wristQueries: 2;
   stateWidth: number;
   taskWidth: number;
   /** Width of the learned part of the context; the prefix also passes its geometry through (prefixContextWidth). */
@@ -45,6 +53,8 @@ export const DEFAULT_MODEL_SPEC: DefaultModelSpec = {
   maxTokens: 8,
   tokenWidth: 16,
   queries: 3,
+  wristCamera: { widthPx: 96, heightPx: 72 },
+  wristQueries: 2,
   stateWidth: 32,
   taskWidth: 32,
   contextWidth: 128,
@@ -69,13 +79,26 @@ export function fineGrid(spec: DefaultModelSpec): { rows: number; cols: number }
 /** Features of the arm the prefix computes: the robot state, the TCP's position (×5) and rotation matrix. */
 export const ARM_FEATURES = ROBOT_STATE_DIMS + 3 + 9;
 
+/** Cells of the wrist picture's fine feature map (the whole picture in patchPx patches). */
+export function wristGrid(spec: DefaultModelSpec): { rows: number; cols: number } {
+  const wrist = spec.wristCamera;
+  if (!wrist) throw new Error('this spec has no wrist camera');
+  if (wrist.heightPx % (2 * spec.patchPx) !== 0 || wrist.widthPx % (2 * spec.patchPx) !== 0)
+    throw new RangeError(
+      `the wrist picture (${wrist.widthPx}×${wrist.heightPx}) must be a whole number of 2 × 2 patches`,
+    );
+  return { rows: wrist.heightPx / spec.patchPx, cols: wrist.widthPx / spec.patchPx };
+}
+
 /**
  * Geometry the prefix computes from the image points: each query's table point relative to the TCP and
  * absolute (4 per query), the named object's and the goal's table points from the TCP as the camera sees
  * it (4), and the seen TCP from the TCP by kinematics (2: the scene camera's jitter, as it shows there).
+ * With a wrist camera, per wrist query: its point in the wrist picture (2), where its ray meets the object
+ * plane from the TCP (2), and its attention's peak weight (1: high when the object is in view).
  */
 export function geometryWidth(spec: DefaultModelSpec): number {
-  return spec.queries * 4 + 6;
+  return spec.queries * 4 + 6 + (spec.wristCamera ? spec.wristQueries * 5 : 0);
 }
 
 /**

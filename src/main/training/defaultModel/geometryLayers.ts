@@ -1,6 +1,6 @@
 import type { PinholeCamera } from '../../sim/render/cameraProjection';
 import { poseFromXyzRpy, type KinematicChain, type Mat3 } from '../../../shared/robot/kinematics';
-import { int, type OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
+import { int, ints, type OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilder';
 
 const flat = (m: Mat3) => [...m];
 
@@ -76,6 +76,51 @@ export function tablePlaneNodes(
       : g.op('Sub', [planeZM, g.constant([eyeM[2]], [1], 'float32')]);
   const along = g.op('Div', [height, slice(2, 3)]); // [B, Q, 1]
   return g.op('Add', [g.constant([eyeM[0], eyeM[1]], [2], 'float32'), g.op('Mul', [along, slice(0, 2)])]);
+}
+
+/** Rays steeper than this (the z of a unit-ish ray) are taken as this: near-horizontal rays meet no plane nearby. */
+const MIN_DOWNWARD_RAY = 0.05;
+/** Plane points from the TCP are clamped to this many metres on each axis (past it, the view is too oblique to matter). */
+const MAX_WRIST_REACH_M = 0.3;
+
+/**
+ * Wrist-camera image points → where their viewing rays meet the horizontal plane z = planeZM, as x, y from
+ * the TCP (metres, base frame). The camera rides on the TCP: `camera` is the nominal wrist camera placed in
+ * the TCP frame (cameraFromSpec with the identity pose), turned and moved by the TCP's pose by kinematics
+ * (`tcp`: position [B, 3, 1], rotation [B, 3, 3]). pixels [B, Q, 2] → [B, Q, 2].
+ */
+export function wristPlaneNodes(
+  g: OnnxGraphBuilder,
+  pixels: string,
+  tcp: { positionM: string; rotation: string },
+  camera: PinholeCamera,
+  planeZM: number,
+): string {
+  const { right, down, forward, eyeM, focalPx, cxPx, cyPx } = camera;
+  const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
+  const directions = [...right.map((v) => v / focalPx), ...down.map((v) => v / focalPx)];
+  const rayInTcp = g.op('Add', [
+    g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
+    g.constant(base, [3], 'float32'),
+  ]);
+  // Row vectors: ray_base = ray_tcp · Rᵀ.
+  const ray = g.op('MatMul', [rayInTcp, g.op('Transpose', [tcp.rotation], { perm: ints([0, 2, 1]) })]);
+  const eye = g.op('Reshape', [
+    g.op('Add', [tcp.positionM, g.op('MatMul', [tcp.rotation, g.constant([...eyeM], [3, 1], 'float32')])]),
+    g.constant([0, 1, 3], [3]),
+  ]); // [B, 1, 3]
+  const tcpXy = g.op('Reshape', [sliceAxis(g, tcp.positionM, 1, 0, 2), g.constant([0, 1, 2], [3])]);
+  const downward = g.op('Min', [sliceAxis(g, ray, 2, 2, 3), g.constant([-MIN_DOWNWARD_RAY], [1], 'float32')]);
+  const along = g.op('Div', [
+    g.op('Sub', [g.constant([planeZM], [1], 'float32'), sliceAxis(g, eye, 2, 2, 3)]),
+    downward,
+  ]);
+  const point = g.op('Add', [sliceAxis(g, eye, 2, 0, 2), g.op('Mul', [along, sliceAxis(g, ray, 2, 0, 2)])]);
+  const fromTcp = g.op('Sub', [point, tcpXy]);
+  return g.op('Max', [
+    g.op('Min', [fromTcp, g.constant([MAX_WRIST_REACH_M], [1], 'float32')]),
+    g.constant([-MAX_WRIST_REACH_M], [1], 'float32'),
+  ]);
 }
 
 /** x[…, from:to, …] along one axis. */

@@ -16,6 +16,8 @@ interface CacheMeta {
   size: number;
   instructions: string[];
   shards: number;
+  /** The wrist camera's size when the set has its pictures (wrist-K.rgb, wrist-keypoints.f32). */
+  wristCamera?: { widthPx: number; heightPx: number };
 }
 
 /** The cache folder of a config: its name is a hash of the config and the format. */
@@ -42,6 +44,11 @@ export async function saveDemoCache(dir: string, config: DemoConfig, dataset: De
   await fs.writeFile(path.join(staging, 'keypoints.f32'), bytesOf(arrays.keypoints));
   for (const [k, shard] of arrays.imageShards.entries())
     await fs.writeFile(path.join(staging, `images-${k}.rgb`), shard);
+  if (arrays.wrist) {
+    await fs.writeFile(path.join(staging, 'wrist-keypoints.f32'), bytesOf(arrays.wrist.keypoints));
+    for (const [k, shard] of arrays.wrist.imageShards.entries())
+      await fs.writeFile(path.join(staging, `wrist-${k}.rgb`), shard);
+  }
   const meta: CacheMeta = {
     format: DEMO_FORMAT,
     config,
@@ -51,6 +58,7 @@ export async function saveDemoCache(dir: string, config: DemoConfig, dataset: De
     size: dataset.size,
     instructions: arrays.instructions,
     shards: arrays.imageShards.length,
+    ...(arrays.wrist ? { wristCamera: arrays.wrist.camera } : {}),
   };
   await fs.writeFile(path.join(staging, 'meta.json'), JSON.stringify(meta));
   await fs.rm(dir, { recursive: true, force: true });
@@ -71,10 +79,20 @@ export async function loadDemoCache(dir: string, config: DemoConfig): Promise<De
     // A fresh, aligned copy: typed arrays over it need 2- and 4-byte alignment.
     return new Uint8Array(buffer).buffer;
   };
-  const imageShards: Uint8Array[] = [];
-  for (let k = 0; k < meta.shards; k += 1)
-    imageShards.push(new Uint8Array(await fs.readFile(path.join(dir, `images-${k}.rgb`))));
+  const shards = async (prefix: string) => {
+    const loaded: Uint8Array[] = [];
+    for (let k = 0; k < meta.shards; k += 1)
+      loaded.push(new Uint8Array(await fs.readFile(path.join(dir, `${prefix}-${k}.rgb`))));
+    return loaded;
+  };
+  const imageShards = await shards('images');
+  const wrist = meta.wristCamera && {
+    camera: meta.wristCamera,
+    keypoints: new Float32Array(await read('wrist-keypoints.f32')),
+    imageShards: await shards('wrist'),
+  };
   return new DemoDataset({
+    ...(wrist ? { wrist } : {}),
     camera: meta.camera,
     chunkLength: meta.chunkLength,
     dims: meta.dims,

@@ -17,6 +17,8 @@ export interface DemoConfig {
   /** Std of the execution noise on translations (m); rotations get 5× it in rad, as the expert's own. */
   noiseStd: number;
   camera: { widthPx: number; heightPx: number };
+  /** Also draw the wrist camera at this size, with its keypoint labels (absent: the scene camera only). */
+  wristCamera?: { widthPx: number; heightPx: number };
   chunkLength: number;
   /** A sample at every this-many steps. */
   sampleEvery: number;
@@ -41,6 +43,7 @@ export const DEFAULT_DEMO_CONFIG: DemoConfig = {
   noisyEvery: 2,
   noiseStd: 0.004,
   camera: { widthPx: 160, heightPx: 120 },
+  wristCamera: { widthPx: 96, heightPx: 72 },
   chunkLength: 5,
   sampleEvery: 1,
   gripperSpeedMmS: LIVE_GRIPPER_SPEED_MM_S,
@@ -62,13 +65,16 @@ export const SCENE_DEMO_CONFIG: DemoConfig = {
   sampleEvery: 25,
 };
 
+/** The default demonstrations without the wrist camera (the world model encodes the scene camera only). */
+const { wristCamera: _wrist, ...SCENE_CAMERA_ONLY } = DEFAULT_DEMO_CONFIG;
+
 /**
  * Transitions for the world model (npm run train:wm): the scripted expert on other training scenes
  * (indices 6000 …), a random chunk instead of the expert's at 30 % of chunk boundaries, every step drawn,
  * the executed actions as the samples' actions, failures kept.
  */
 export const WM_TRANSITION_CONFIG: DemoConfig = {
-  ...DEFAULT_DEMO_CONFIG,
+  ...SCENE_CAMERA_ONLY,
   episodesPerTemplate: 100,
   firstSeedIndex: 6000,
   maxSteps: 200,

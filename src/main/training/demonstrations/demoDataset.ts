@@ -1,5 +1,5 @@
 import type { BcDataset, TrainingSample } from '../trainingTypes';
-import { KEYPOINTS } from './demoRollout';
+import { KEYPOINTS, WRIST_KEYPOINTS } from './demoRollout';
 
 const SHARD_SAMPLES = 4096;
 
@@ -20,30 +20,61 @@ export interface DemoArrays {
   keypoints: Float32Array;
   /** RGB images, SHARD_SAMPLES per shard (the last one shorter). */
   imageShards: Uint8Array[];
+  /** The wrist camera's pictures (sharded the same way) and labels, when the config draws it. */
+  wrist?: WristArrays;
 }
+
+export interface WristArrays {
+  camera: { widthPx: number; heightPx: number };
+  /** [size × WRIST_KEYPOINTS × 3] wrist-camera pixels of the named object and the goal, and whether each is in view. */
+  keypoints: Float32Array;
+  imageShards: Uint8Array[];
+}
+
+/** The camera name a dataset's wrist pictures are fed to (a package's camera of that name). */
+export const WRIST_CAMERA_NAME = 'wrist';
+
+/** Sample `index`'s picture in RGB shards of `imageBytes` per sample. */
+function shardPicture(shards: readonly Uint8Array[], imageBytes: number, index: number): Uint8Array {
+  const shard = shards[Math.floor(index / SHARD_SAMPLES)]!;
+  const offset = (index % SHARD_SAMPLES) * imageBytes;
+  return shard.subarray(offset, offset + imageBytes);
+}
+
+const shardedCount = (shards: readonly Uint8Array[], imageBytes: number) =>
+  shards.reduce((sum, shard) => sum + shard.length / imageBytes, 0);
 
 /** Scripted-expert demonstrations held in memory, as the trainer reads them. */
 export class DemoDataset implements BcDataset {
   readonly size: number;
   private readonly imageBytes: number;
+  private readonly wristBytes: number;
 
   constructor(readonly arrays: DemoArrays) {
     this.size = arrays.sampleEpisode.length;
     this.imageBytes = arrays.camera.widthPx * arrays.camera.heightPx * 3;
-    const imageCount = arrays.imageShards.reduce((sum, shard) => sum + shard.length / this.imageBytes, 0);
+    const imageCount = shardedCount(arrays.imageShards, this.imageBytes);
     if (imageCount !== this.size || arrays.robotStates.length !== this.size * 7)
       throw new Error(`inconsistent demonstrations: ${this.size} samples, ${imageCount} images`);
+    const { wrist } = arrays;
+    this.wristBytes = wrist ? wrist.camera.widthPx * wrist.camera.heightPx * 3 : 0;
+    if (wrist) {
+      const wristCount = shardedCount(wrist.imageShards, this.wristBytes);
+      if (wristCount !== this.size || wrist.keypoints.length !== this.size * WRIST_KEYPOINTS * 3)
+        throw new Error(`inconsistent demonstrations: ${this.size} samples, ${wristCount} wrist images`);
+    }
   }
 
   get(index: number): TrainingSample {
     if (!(Number.isInteger(index) && index >= 0 && index < this.size))
       throw new RangeError(`sample ${index} is outside 0 … ${this.size - 1}`);
     const { arrays } = this;
-    const shard = arrays.imageShards[Math.floor(index / SHARD_SAMPLES)]!;
-    const offset = (index % SHARD_SAMPLES) * this.imageBytes;
     const actionWidth = arrays.chunkLength * arrays.dims;
     return {
-      image: shard.subarray(offset, offset + this.imageBytes),
+      image: shardPicture(arrays.imageShards, this.imageBytes, index),
+      ...(arrays.wrist
+        ? { moreImages: { [WRIST_CAMERA_NAME]: shardPicture(arrays.wrist.imageShards, this.wristBytes, index) } }
+        : {}),
       instruction: arrays.instructions[arrays.sampleInstruction[index]!]!,
       robotState: Array.from(arrays.robotStates.subarray(index * 7, index * 7 + 7)),
       actions: arrays.actions.slice(index * actionWidth, (index + 1) * actionWidth),
@@ -53,6 +84,12 @@ export class DemoDataset implements BcDataset {
   /** The keypoints' pixels of sample `index` (KEYPOINTS × [x, y]): labels a warm-up may use, never an input. */
   keypointsOf(index: number): Float32Array {
     return this.arrays.keypoints.subarray(index * KEYPOINTS * 2, (index + 1) * KEYPOINTS * 2);
+  }
+
+  /** The wrist keypoints of sample `index` (WRIST_KEYPOINTS × [x, y, in view]), or null without a wrist camera. */
+  wristKeypointsOf(index: number): Float32Array | null {
+    const keypoints = this.arrays.wrist?.keypoints;
+    return keypoints ? keypoints.subarray(index * WRIST_KEYPOINTS * 3, (index + 1) * WRIST_KEYPOINTS * 3) : null;
   }
 
   /** The episode sample `index` came from. */
@@ -72,25 +109,38 @@ export class DemoDatasetBuilder {
   private readonly robotStates: number[] = [];
   private readonly actionChunks: Float32Array[] = [];
   private readonly keypoints: number[] = [];
+  private readonly wristShards: Uint8Array[] = [];
+  private readonly wristKeypoints: number[] = [];
+  private readonly wristBytes: number;
   private count = 0;
 
   constructor(
     private readonly camera: { widthPx: number; heightPx: number },
     private readonly chunkLength: number,
+    private readonly wristCamera: { widthPx: number; heightPx: number } | null = null,
     private readonly dims = 7,
   ) {
     this.imageBytes = camera.widthPx * camera.heightPx * 3;
+    this.wristBytes = wristCamera ? wristCamera.widthPx * wristCamera.heightPx * 3 : 0;
   }
 
   add(
     sample: { image: Uint8Array; instruction: string; robotState: number[]; actions: Float32Array },
     keypoints: ArrayLike<number>,
     episode: number,
+    wrist?: { image: Uint8Array; keypoints: ArrayLike<number> },
   ) {
     if (sample.image.length !== this.imageBytes)
       throw new Error(`image of ${sample.image.length} bytes, expected ${this.imageBytes}`);
-    if (this.count % SHARD_SAMPLES === 0) this.shards.push(new Uint8Array(SHARD_SAMPLES * this.imageBytes));
-    this.shards.at(-1)!.set(sample.image, (this.count % SHARD_SAMPLES) * this.imageBytes);
+    if (Boolean(wrist) !== Boolean(this.wristCamera))
+      throw new Error(this.wristCamera ? 'the sample has no wrist picture' : 'the set has no wrist camera');
+    if (wrist && wrist.image.length !== this.wristBytes)
+      throw new Error(`wrist image of ${wrist.image.length} bytes, expected ${this.wristBytes}`);
+    putInShards(this.shards, this.imageBytes, this.count, sample.image);
+    if (wrist) {
+      putInShards(this.wristShards, this.wristBytes, this.count, wrist.image);
+      for (let i = 0; i < WRIST_KEYPOINTS * 3; i += 1) this.wristKeypoints.push(wrist.keypoints[i]!);
+    }
     let instruction = this.instructionIndex.get(sample.instruction);
     if (instruction === undefined) {
       instruction = this.instructions.length;
@@ -106,9 +156,6 @@ export class DemoDatasetBuilder {
   }
 
   build(): DemoDataset {
-    const filled = this.count % SHARD_SAMPLES;
-    const shards = [...this.shards];
-    if (filled > 0) shards[shards.length - 1] = shards.at(-1)!.slice(0, filled * this.imageBytes);
     const actions = new Float32Array(this.count * this.chunkLength * this.dims);
     this.actionChunks.forEach((chunk, i) => actions.set(chunk, i * chunk.length));
     return new DemoDataset({
@@ -121,9 +168,31 @@ export class DemoDatasetBuilder {
       robotStates: Float32Array.from(this.robotStates),
       actions,
       keypoints: Float32Array.from(this.keypoints),
-      imageShards: shards,
+      imageShards: trimmedShards(this.shards, this.imageBytes, this.count),
+      ...(this.wristCamera
+        ? {
+            wrist: {
+              camera: { ...this.wristCamera },
+              keypoints: Float32Array.from(this.wristKeypoints),
+              imageShards: trimmedShards(this.wristShards, this.wristBytes, this.count),
+            },
+          }
+        : {}),
     });
   }
+}
+
+function putInShards(shards: Uint8Array[], imageBytes: number, index: number, image: Uint8Array): void {
+  if (index % SHARD_SAMPLES === 0) shards.push(new Uint8Array(SHARD_SAMPLES * imageBytes));
+  shards.at(-1)!.set(image, (index % SHARD_SAMPLES) * imageBytes);
+}
+
+/** The shards with the last one cut to the samples it holds. */
+function trimmedShards(shards: readonly Uint8Array[], imageBytes: number, count: number): Uint8Array[] {
+  const filled = count % SHARD_SAMPLES;
+  const trimmed = [...shards];
+  if (filled > 0) trimmed[trimmed.length - 1] = trimmed.at(-1)!.slice(0, filled * imageBytes);
+  return trimmed;
 }
 
 export const DEMO_SHARD_SAMPLES = SHARD_SAMPLES;

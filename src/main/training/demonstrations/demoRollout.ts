@@ -9,7 +9,7 @@ import {
 import { OBJECT_CATALOG, objectHeightM } from '../../../shared/sim/world/objectCatalog';
 import { sceneTask } from '../../../shared/sim/world/sceneGenerator';
 import { taskObjectKinds } from '../../../shared/sim/world/tasks';
-import { cameraFromSpec, projectPoint } from '../../sim/render/cameraProjection';
+import { cameraForArm, cameraFromSpec, projectPoint } from '../../sim/render/cameraProjection';
 import { findCamera } from '../../sim/render/sceneRenderer';
 import { deriveSeed, SeededRandom } from '../../../shared/sim/world/random';
 import {
@@ -51,6 +51,35 @@ export function keypointPixels(
     const pixel = projectPoint(pinhole, point);
     return pixel ? [pixel.xPx, pixel.yPx] : [camera.widthPx / 2, camera.heightPx / 2];
   });
+}
+
+/** Keypoints of the wrist camera: the named object and the goal (the TCP is fixed in its view). */
+export const WRIST_KEYPOINTS = 2;
+
+/**
+ * Where the named object and the goal appear in the wrist camera's picture (x, y in pixels of a
+ * widthPx × heightPx image, the scene's own jittered wrist camera at the arm's pose), each with a third
+ * value: 1 when the point is in front of the camera and inside the picture, else 0 (its x, y then the
+ * picture's centre). Labels for the warm-up only, like keypointPixels.
+ */
+export function wristKeypointPixels(
+  chain: KinematicChain,
+  snapshot: WorldSnapshot,
+  camera: { widthPx: number; heightPx: number },
+): number[] {
+  const pinhole = cameraForArm(findCamera(snapshot, 'wrist'), chain, snapshot.armQRad, camera);
+  return keypointPointsM(chain, snapshot)
+    .slice(0, WRIST_KEYPOINTS)
+    .flatMap((point) => {
+      const pixel = projectPoint(pinhole, point);
+      const inside =
+        pixel !== null &&
+        pixel.xPx >= 0 &&
+        pixel.xPx <= camera.widthPx &&
+        pixel.yPx >= 0 &&
+        pixel.yPx <= camera.heightPx;
+      return inside ? [pixel.xPx, pixel.yPx, 1] : [camera.widthPx / 2, camera.heightPx / 2, 0];
+    });
 }
 
 /** The keypoints in the base frame (m): the named object's and the goal's centres, the TCP. */

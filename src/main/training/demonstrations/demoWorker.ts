@@ -20,8 +20,8 @@ const plans = planDemoEpisodes(config);
 for (const episode of episodes) {
   const samples = episodeSamples(chain, config, plans[episode]!, episode);
   // Freshly allocated arrays: their buffers are plain ArrayBuffers, moved rather than copied.
-  const buffers = [samples.images, samples.robotStates, samples.actions, samples.keypoints].map(
-    (array) => array.buffer as ArrayBuffer,
-  );
+  const arrays = [samples.images, samples.robotStates, samples.actions, samples.keypoints];
+  if (samples.wrist) arrays.push(samples.wrist.images, samples.wrist.keypoints);
+  const buffers = arrays.map((array) => array.buffer as ArrayBuffer);
   port.postMessage(samples, buffers);
 }

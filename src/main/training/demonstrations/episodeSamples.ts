@@ -1,7 +1,14 @@
 import type { KinematicChain } from '../../../shared/robot/kinematics';
 import { renderPolicyImage } from '../../sim/render/sceneRenderer';
 import type { DemoConfig, DemoEpisodePlan } from './demoConfig';
-import { chunkTarget, keypointPixels, KEYPOINTS, rollOutDemo } from './demoRollout';
+import {
+  chunkTarget,
+  keypointPixels,
+  KEYPOINTS,
+  rollOutDemo,
+  wristKeypointPixels,
+  WRIST_KEYPOINTS,
+} from './demoRollout';
 
 /** The samples of one demonstration episode, packed in flat arrays (cheap to post between threads). */
 export interface EpisodeSamples {
@@ -16,6 +23,15 @@ export interface EpisodeSamples {
   /** [count × chunkLength × 7] */
   actions: Float32Array;
   /** [count × KEYPOINTS × 2] pixels (keypointPixels) */
+  keypoints: Float32Array;
+  /** With DemoConfig.wristCamera: the wrist camera's pictures and labels. */
+  wrist?: WristSamples;
+}
+
+export interface WristSamples {
+  /** [count × H × W × 3] RGB */
+  images: Uint8Array;
+  /** [count × WRIST_KEYPOINTS × 3] pixels and visibility (wristKeypointPixels) */
   keypoints: Float32Array;
 }
 
@@ -46,12 +62,24 @@ export function episodeSamples(
     actions: new Float32Array(picked.length * width),
     keypoints: new Float32Array(picked.length * KEYPOINTS * 2),
   };
+  const wristCamera = config.wristCamera;
+  const wristBytes = wristCamera ? wristCamera.widthPx * wristCamera.heightPx * 3 : 0;
+  const wrist: WristSamples | undefined = wristCamera && {
+    images: new Uint8Array(picked.length * wristBytes),
+    keypoints: new Float32Array(picked.length * WRIST_KEYPOINTS * 3),
+  };
+  if (wrist) samples.wrist = wrist;
   const actions = demo.steps.map((step) => (config.actionsOf === 'executed' ? step.executed : step.action));
   picked.forEach((step, k) => {
     samples.images.set(renderPolicyImage(step.snapshot, chain, 'scene', widthPx, heightPx), k * imageBytes);
     samples.robotStates.set(step.robotState, k * 7);
     samples.actions.set(chunkTarget(actions, k * config.sampleEvery, config.chunkLength), k * width);
     samples.keypoints.set(keypointPixels(chain, step.snapshot, config.camera), k * KEYPOINTS * 2);
+    if (wrist && wristCamera) {
+      const { widthPx: w, heightPx: h } = wristCamera;
+      wrist.images.set(renderPolicyImage(step.snapshot, chain, 'wrist', w, h), k * wristBytes);
+      wrist.keypoints.set(wristKeypointPixels(chain, step.snapshot, wristCamera), k * WRIST_KEYPOINTS * 3);
+    }
   });
   return samples;
 }

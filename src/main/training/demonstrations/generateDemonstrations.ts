@@ -3,7 +3,7 @@ import { spawnWorker } from '../../system/spawnWorker';
 import { planDemoEpisodes, type DemoConfig } from './demoConfig';
 import { DemoDatasetBuilder, type DemoDataset } from './demoDataset';
 import type { DemoWorkerData } from './demoWorker';
-import { KEYPOINTS } from './demoRollout';
+import { KEYPOINTS, WRIST_KEYPOINTS } from './demoRollout';
 import { episodeSamples, type EpisodeSamples } from './episodeSamples';
 
 export interface DemoGenerationReport {
@@ -44,7 +44,7 @@ export async function generateDemonstrations(
 ): Promise<{ dataset: DemoDataset; report: DemoGenerationReport }> {
   const startedMs = Date.now();
   const plans = planDemoEpisodes(config);
-  const builder = new DemoDatasetBuilder(config.camera, config.chunkLength);
+  const builder = new DemoDatasetBuilder(config.camera, config.chunkLength, config.wristCamera ?? null);
   const waiting = new Map<number, EpisodeSamples>();
   let next = 0;
   let samples = 0;
@@ -92,7 +92,12 @@ export async function generateDemonstrations(
 function addEpisode(builder: DemoDatasetBuilder, config: DemoConfig, episode: EpisodeSamples): void {
   const imageBytes = config.camera.widthPx * config.camera.heightPx * 3;
   const width = config.chunkLength * 7;
+  const wristBytes = config.wristCamera ? config.wristCamera.widthPx * config.wristCamera.heightPx * 3 : 0;
   for (let k = 0; k < episode.count; k += 1) {
+    const wrist = episode.wrist && {
+      image: episode.wrist.images.subarray(k * wristBytes, (k + 1) * wristBytes),
+      keypoints: episode.wrist.keypoints.subarray(k * WRIST_KEYPOINTS * 3, (k + 1) * WRIST_KEYPOINTS * 3),
+    };
     builder.add(
       {
         image: episode.images.subarray(k * imageBytes, (k + 1) * imageBytes),
@@ -102,6 +107,7 @@ function addEpisode(builder: DemoDatasetBuilder, config: DemoConfig, episode: Ep
       },
       episode.keypoints.subarray(k * KEYPOINTS * 2, (k + 1) * KEYPOINTS * 2),
       episode.episode,
+      wrist,
     );
   }
 }

@@ -29,6 +29,12 @@ export class JoinedDemoDataset implements BcDataset {
     return part.get(local);
   }
 
+  /** The wrist keypoints of sample `index` (see DemoDataset.wristKeypointsOf). */
+  wristKeypointsOf(index: number): Float32Array | null {
+    const [part, local] = this.locate(index);
+    return part.wristKeypointsOf(local);
+  }
+
   /** The keypoints' pixels of sample `index` (see DemoDataset.keypointsOf). */
   keypointsOf(index: number): Float32Array {
     const [part, local] = this.locate(index);

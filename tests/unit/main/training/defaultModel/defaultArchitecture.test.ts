@@ -10,17 +10,18 @@ import { renderPolicyImage } from '../../../../../src/main/sim/render/sceneRende
 import { writeDefaultModelPackage } from '../../../../../src/main/training/defaultModel/buildDefaultModelPackage';
 import { DEFAULT_MODEL_SPEC, prefixContextWidth } from '../../../../../src/main/training/defaultModel/defaultModelSpec';
 import { cellCoordinates } from '../../../../../src/main/training/defaultModel/defaultPrefix';
-import { pixelsToCrop } from '../../../../../src/main/training/defaultModel/localizationWarmup';
+import { pixelsToCrop, wristTargets } from '../../../../../src/main/training/defaultModel/localizationWarmup';
 import {
   flattenTo,
   forwardKinematicsNodes,
   tablePlaneNodes,
+  wristPlaneNodes,
 } from '../../../../../src/main/training/defaultModel/geometryLayers';
 import { OnnxGraphBuilder } from '../../../../../src/main/policy/testPackage/onnxBuilder';
-import { cameraFromSpec, projectPoint } from '../../../../../src/main/sim/render/cameraProjection';
+import { cameraForArm, cameraFromSpec, projectPoint } from '../../../../../src/main/sim/render/cameraProjection';
 import { forwardKinematics } from '../../../../../src/shared/robot/kinematics';
 import { A1_JOINT_LIMITS } from '../../../../../src/shared/robot/a1Spec';
-import { DEFAULT_SCENE_CAMERA } from '../../../../../src/shared/sim/world/sceneGenerator';
+import { DEFAULT_SCENE_CAMERA, DEFAULT_WRIST_CAMERA } from '../../../../../src/shared/sim/world/sceneGenerator';
 import { compileGraph, parseOnnxModel } from '../../../../../src/main/training/onnx';
 import type { ActionStats } from '../../../../../src/main/training/demonstrations/actionStats';
 import { generateScene } from '../../../../../src/shared/sim/world/sceneGenerator';
@@ -39,6 +40,7 @@ let dir: string;
 
 function prefixFeeds(random: SeededRandom, batch: number): Record<string, Feed> {
   const { camera, maxTokens } = spec;
+  const wrist = spec.wristCamera!;
   const ids: number[] = [];
   const mask: number[] = [];
   for (let b = 0; b < batch; b += 1)
@@ -49,6 +51,7 @@ function prefixFeeds(random: SeededRandom, batch: number): Record<string, Feed> 
     }
   return {
     image: randomFloats(random, [batch, 3, camera.heightPx, camera.widthPx]),
+    wrist_image: randomFloats(random, [batch, 3, wrist.heightPx, wrist.widthPx]),
     input_ids: { type: 'int64', dims: [batch, maxTokens], data: ids },
     attention_mask: { type: 'int64', dims: [batch, maxTokens], data: mask },
     robot_state: randomFloats(random, [batch, 7], 0.5),
@@ -96,14 +99,19 @@ describe('coach-tiny architecture', () => {
     const pkg = await loadModelPackage(dir);
     expect(pkg.manifest.prefix.robotStateInput).toBe('robot_state');
     expect(pkg.manifest.cameras[0]).toMatchObject({ name: 'scene', widthPx: 160, heightPx: 120 });
+    expect(pkg.manifest.cameras[1]).toMatchObject({ name: 'wrist', input: 'wrist_image', widthPx: 96, heightPx: 72 });
     expect(pkg.manifest.action.normalization.mask).toEqual([true, true, true, true, true, true, false]);
     const runtime = await PolicyRuntime.load(pkg);
     try {
       const scene = generateScene(5, { template: 'put_in', distractors: 3 });
       const rgb = renderPolicyImage(scene, loadArmChain(repoRoot), 'scene', 160, 120);
+      const wristRgb = renderPolicyImage(scene, loadArmChain(repoRoot), 'wrist', 96, 72);
       const result = await runtime.infer(
         {
-          images: { scene: { format: 'rgb24', widthPx: 160, heightPx: 120, data: rgb } },
+          images: {
+            scene: { format: 'rgb24', widthPx: 160, heightPx: 120, data: rgb },
+            wrist: { format: 'rgb24', widthPx: 96, heightPx: 72, data: wristRgb },
+          },
           instruction: scene.instruction!,
           robotState: [...scene.armQRad, 1],
         },
@@ -204,6 +212,57 @@ describe('coach-tiny architecture', () => {
     }
   });
 
+  it("finds where a wrist-camera pixel's ray meets the object plane, from the TCP, for any arm pose", async () => {
+    const chain = loadArmChain(repoRoot);
+    const size = { widthPx: 96, heightPx: 72 };
+    const inTcpFrame = cameraFromSpec(DEFAULT_WRIST_CAMERA, {
+      ...size,
+      tcpPose: { positionM: [0, 0, 0], rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    });
+    const g = new OnnxGraphBuilder('wrist', 1);
+    const state = g.input('state', 'float32', ['batch', 7]);
+    const pixels = g.input('pixels', 'float32', ['batch', 1, 2]);
+    g.output(
+      wristPlaneNodes(g, pixels, forwardKinematicsNodes(g, state, chain), inTcpFrame, 0.02),
+      'fromTcp',
+      'float32',
+      ['batch', 1, 2],
+    );
+    const session = await ort.InferenceSession.create(await g.toBytes());
+    const random = new SeededRandom(11);
+    let checked = 0;
+    try {
+      for (let trial = 0; trial < 200 && checked < 5; trial += 1) {
+        const q = A1_JOINT_LIMITS.map((limit) => random.uniform(limit.lowerRad, limit.upperRad));
+        const tcp = forwardKinematics(chain, q);
+        const camera = cameraForArm(DEFAULT_WRIST_CAMERA, chain, q, size);
+        // A point on the plane 5–15 cm ahead along the camera's view, where its ray comes down steeply.
+        const along = random.uniform(0.05, 0.15);
+        const ray = camera.forward;
+        if (ray[2] > -0.5 || camera.eyeM[2] < 0.08) continue;
+        const t = (0.02 - camera.eyeM[2]) / ray[2];
+        if (t > along * 4) continue;
+        const point = [0, 1, 2].map(
+          (i) => camera.eyeM[i]! + t * ray[i]! + random.uniform(-0.02, 0.02) * (i < 2 ? 1 : 0),
+        );
+        point[2] = 0.02;
+        const pixel = projectPoint(camera, point);
+        if (!pixel) continue;
+        const out = await session.run({
+          state: new ort.Tensor('float32', Float32Array.from([...q, 1]), [1, 7]),
+          pixels: new ort.Tensor('float32', Float32Array.of(pixel.xPx, pixel.yPx), [1, 1, 2]),
+        });
+        const fromTcp = Array.from(out.fromTcp!.data as Float32Array);
+        expect(fromTcp[0]).toBeCloseTo(point[0]! - tcp.positionM[0], 4);
+        expect(fromTcp[1]).toBeCloseTo(point[1]! - tcp.positionM[1], 4);
+        checked += 1;
+      }
+      expect(checked).toBe(5);
+    } finally {
+      await session.release();
+    }
+  });
+
   it('lays out cell coordinates row-major in −1 … 1', () => {
     expect(cellCoordinates(2, 4)).toEqual([
       -0.75, -0.5, -0.25, -0.5, 0.25, -0.5, 0.75, -0.5, -0.75, 0.5, -0.25, 0.5, 0.25, 0.5, 0.75, 0.5,
@@ -216,5 +275,15 @@ describe('localisation warm-up labels', () => {
     const { crop } = spec;
     const corners = [crop.left, crop.top, crop.left + crop.widthPx, crop.top + crop.heightPx];
     expect(Array.from(pixelsToCrop(spec, corners))).toEqual([-1, -1, 1, 1]);
+  });
+
+  it('map wrist pixels to −1 … 1 and weigh only the points in view, as a mean over them', () => {
+    const { targets, weights } = wristTargets({ widthPx: 96, heightPx: 72 }, [
+      [0, 0, 1, 48, 36, 0],
+      [96, 72, 1, 24, 54, 1],
+    ]);
+    expect(Array.from(targets)).toEqual([-1, -1, 0, 0, 1, 1, -0.5, 0.5]);
+    expect(Array.from(weights)).toEqual([1 / 6, 0, 1 / 6, 1 / 6].map(Math.fround));
+    expect(Array.from(wristTargets({ widthPx: 96, heightPx: 72 }, [[1, 1, 0, 1, 1, 0]]).weights)).toEqual([0, 0]);
   });
 });

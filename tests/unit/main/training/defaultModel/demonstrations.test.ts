@@ -11,8 +11,13 @@ import {
   planDemoEpisodes,
   type DemoConfig,
 } from '../../../../../src/main/training/demonstrations/demoConfig';
-import { chunkTarget, keypointPixels, rollOutDemo } from '../../../../../src/main/training/demonstrations/demoRollout';
-import { cameraFromSpec, projectPoint } from '../../../../../src/main/sim/render/cameraProjection';
+import {
+  chunkTarget,
+  keypointPixels,
+  keypointPointsM,
+  rollOutDemo,
+} from '../../../../../src/main/training/demonstrations/demoRollout';
+import { cameraForArm, cameraFromSpec, projectPoint } from '../../../../../src/main/sim/render/cameraProjection';
 import { findCamera } from '../../../../../src/main/sim/render/sceneRenderer';
 import { forwardKinematics } from '../../../../../src/shared/robot/kinematics';
 import { generateDemonstrations } from '../../../../../src/main/training/demonstrations/generateDemonstrations';
@@ -24,7 +29,12 @@ import { TASK_TEMPLATES } from '../../../../../src/shared/sim/world/tasks';
 const repoRoot = path.resolve(__dirname, '../../../../..');
 const chain = loadArmChain(repoRoot);
 /** Small pictures and one episode per template keep the test quick; the pipeline is the same. */
-const tiny: DemoConfig = { ...DEFAULT_DEMO_CONFIG, episodesPerTemplate: 1, camera: { widthPx: 64, heightPx: 48 } };
+const tiny: DemoConfig = {
+  ...DEFAULT_DEMO_CONFIG,
+  episodesPerTemplate: 1,
+  camera: { widthPx: 64, heightPx: 48 },
+  wristCamera: { widthPx: 32, heightPx: 24 },
+};
 
 describe('demonstration plan', () => {
   it('uses training seeds only, none below firstSeedIndex (kept for validation), all templates and distractor counts', () => {
@@ -76,7 +86,37 @@ describe('demonstrations', () => {
       const camera = cameraFromSpec(findCamera(step.snapshot, 'scene'), tiny.camera);
       const tcp = projectPoint(camera, forwardKinematics(chain, step.snapshot.armQRad).positionM)!;
       expect([keypoints[4], keypoints[5]]).toEqual([tcp.xPx, tcp.yPx]);
+      // The wrist camera's picture, and where the named object and the goal appear in it when in view.
+      const wrist = renderPolicyImage(step.snapshot, chain, 'wrist', 32, 24);
+      expect(Buffer.compare(Buffer.from(sample.moreImages!.wrist!), Buffer.from(wrist))).toBe(0);
+      const wristCamera = cameraForArm(
+        findCamera(step.snapshot, 'wrist'),
+        chain,
+        step.snapshot.armQRad,
+        tiny.wristCamera!,
+      );
+      const wristLabels = first.dataset.wristKeypointsOf(k)!;
+      keypointPointsM(chain, step.snapshot)
+        .slice(0, 2)
+        .forEach((point, q) => {
+          const seen = projectPoint(wristCamera, point);
+          const inView = seen !== null && seen.xPx >= 0 && seen.xPx <= 32 && seen.yPx >= 0 && seen.yPx <= 24;
+          expect(wristLabels[q * 3 + 2]).toBe(inView ? 1 : 0);
+          if (inView) {
+            expect(wristLabels[q * 3]).toBeCloseTo(seen.xPx, 3);
+            expect(wristLabels[q * 3 + 1]).toBeCloseTo(seen.yPx, 3);
+          }
+        });
     }
+    // Near the start the named object lies ahead of the open gripper: in the wrist camera's view.
+    expect(first.dataset.wristKeypointsOf(0)![2]).toBe(1);
+  }, 60_000);
+
+  it('draw no wrist pictures when the config has no wrist camera', async () => {
+    const { wristCamera: _none, ...sceneOnly } = { ...tiny, templates: ['pick_up' as const] };
+    const { dataset } = await generateDemonstrations(chain, sceneOnly);
+    expect(dataset.get(0).moreImages).toBeUndefined();
+    expect(dataset.wristKeypointsOf(0)).toBeNull();
   }, 60_000);
 
   it('pads chunks past the episode end with holding still, the gripper as the last action left it', () => {
@@ -122,7 +162,11 @@ describe('demonstrations', () => {
       await saveDemoCache(dir, config, dataset);
       const loaded = (await loadDemoCache(dir, config))!;
       expect(loaded.size).toBe(dataset.size);
-      for (const i of [0, dataset.size - 1]) expect(loaded.get(i)).toEqual(dataset.get(i));
+      for (const i of [0, dataset.size - 1]) {
+        expect(loaded.get(i)).toEqual(dataset.get(i));
+        expect(loaded.get(i).moreImages!.wrist!.length).toBe(32 * 24 * 3);
+        expect(loaded.wristKeypointsOf(i)).toEqual(dataset.wristKeypointsOf(i));
+      }
       expect(demoCacheDir(root, { ...config, noiseStd: 0.001 })).not.toBe(dir);
       expect(await loadDemoCache(dir, { ...config, noiseStd: 0.001 })).toBeNull();
 
