@@ -95,10 +95,7 @@ export function createCoach(config: CoachConfig): Coach {
   arm.worldTopic.subscribe((snapshot) => cameras.setWorldSnapshot(snapshot));
   const policy = new PolicyService(app.root, config.policy?.providers);
   const runner = new TaskRunner(arm, cameras, policy, loadArmChain(app.root));
-  policy.infoTopic.subscribe((info) => {
-    const camera = info?.cameras[0];
-    cameras.setPolicyInputSize(camera ? { widthPx: camera.widthPx, heightPx: camera.heightPx } : null);
-  });
+  policy.infoTopic.subscribe((info) => cameras.setPolicyImageSizes(info?.cameras ?? []));
   const episodesRoot = path.resolve(dataDir, startup.recording.dir ?? 'episodes');
   const episodes = new EpisodeService(episodesRoot, {
     arm,

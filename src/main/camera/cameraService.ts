@@ -13,6 +13,16 @@ const SIM_FPS = 30;
 const DISPLAY_JPEG_QUALITY = 80;
 const STATS_INTERVAL_MS = 500;
 
+/** The simulated bench's cameras, named after the views they show. */
+export const SIM_CAMERA_NAMES = ['scene', 'wrist'] as const;
+
+/** One image a loaded policy takes: the camera that feeds it and the size it takes it at. */
+export interface PolicyImageSize {
+  name: string;
+  widthPx: number;
+  heightPx: number;
+}
+
 interface CameraEntry {
   source: CameraSource;
   ffmpeg: FfmpegCameraSource | null;
@@ -30,7 +40,7 @@ export class CameraService {
   private readonly cameras = new Map<string, CameraEntry>();
   private readonly sim: SimCameraRenderer;
   private policyCamera: string | null = null;
-  private policyInputPx: { widthPx: number; heightPx: number } | null = null;
+  private policyImageSizes: readonly PolicyImageSize[] = [];
   private displayConsumers = 0;
   private statsTimer: NodeJS.Timeout | null = null;
 
@@ -107,9 +117,12 @@ export class CameraService {
     return this.list();
   }
 
-  /** The loaded policy's image size: a simulated policy camera then also delivers an RGB copy at that size. */
-  setPolicyInputSize(size: { widthPx: number; heightPx: number } | null): void {
-    this.policyInputPx = size;
+  /**
+   * The images the loaded policy takes (none without a policy): the first comes from the policy camera, each
+   * other one from the camera of its name. A simulated camera among them also delivers an RGB copy at its size.
+   */
+  setPolicyImageSizes(sizes: readonly PolicyImageSize[]): void {
+    this.policyImageSizes = sizes;
     this.updateSimViews();
   }
 
@@ -125,16 +138,15 @@ export class CameraService {
   policyFrame(maxAgeMs = 500): { camera: string; frame: CameraFrame; simView: string | null } {
     const camera = this.policyCamera;
     if (!camera) throw new CoachError('no_camera', 'no policy camera: add a camera and choose it as the policy camera');
-    const frame = this.bus.latest(camera);
-    if (!frame) throw new CoachError('no_frame', `the policy camera "${camera}" has not delivered a picture yet`);
-    const ageMs = Date.now() - frame.capturedAtMs;
-    if (ageMs > maxAgeMs)
-      throw new CoachError(
-        'stale_frame',
-        `the policy camera "${camera}" last delivered a picture ${Math.round(ageMs)} ms ago; check the camera`,
-      );
+    const frame = this.freshFrame(camera, `the policy camera "${camera}"`, maxAgeMs);
     const source = this.cameras.get(camera)?.source;
     return { camera, frame, simView: source?.kind === 'sim' ? source.view : null };
+  }
+
+  /** A named camera's newest frame for an observation, refused as policyFrame's is (and when no camera has the name). */
+  cameraFrame(name: string, maxAgeMs = 500): CameraFrame {
+    this.requireCamera(name);
+    return this.freshFrame(name, `the camera "${name}"`, maxAgeMs);
   }
 
   /** The simulated bench moved: the sim cameras draw this from now on. */
@@ -210,7 +222,7 @@ export class CameraService {
 
   /** The simulated bench's standard cameras. */
   addSimCameras(): void {
-    for (const view of ['scene', 'wrist']) if (!this.cameras.has(view)) this.add(view, { kind: 'sim', view });
+    for (const view of SIM_CAMERA_NAMES) if (!this.cameras.has(view)) this.add(view, { kind: 'sim', view });
     if (!this.policyCamera || this.cameras.get(this.policyCamera)?.source.kind === 'sim') this.policyCamera = 'scene';
     this.updateSimViews();
   }
@@ -235,17 +247,39 @@ export class CameraService {
     return entry;
   }
 
+  private freshFrame(camera: string, label: string, maxAgeMs: number): CameraFrame {
+    const frame = this.bus.latest(camera);
+    if (!frame) throw new CoachError('no_frame', `${label} has not delivered a picture yet`);
+    const ageMs = Date.now() - frame.capturedAtMs;
+    if (ageMs > maxAgeMs)
+      throw new CoachError(
+        'stale_frame',
+        `${label} last delivered a picture ${Math.round(ageMs)} ms ago; check the camera`,
+      );
+    return frame;
+  }
+
+  /** The size the loaded policy takes a camera's picture at, or null when it takes none from it. */
+  private policySizeOf(camera: string): { widthPx: number; heightPx: number } | null {
+    const [first, ...others] = this.policyImageSizes;
+    const size = camera === this.policyCamera ? first : others.find((other) => other.name === camera);
+    return size ? { widthPx: size.widthPx, heightPx: size.heightPx } : null;
+  }
+
   private updateSimViews(): void {
     const views = [...this.cameras]
       .filter(([, entry]) => entry.source.kind === 'sim')
-      .map(([camera, entry]) => ({
-        camera,
-        view: (entry.source as Extract<CameraSource, { kind: 'sim' }>).view,
-        ...DISPLAY_SIZE_PX,
-        fps: SIM_FPS,
-        jpegQuality: DISPLAY_JPEG_QUALITY,
-        ...(camera === this.policyCamera && this.policyInputPx ? { policyPx: this.policyInputPx } : {}),
-      }));
+      .map(([camera, entry]) => {
+        const policyPx = this.policySizeOf(camera);
+        return {
+          camera,
+          view: (entry.source as Extract<CameraSource, { kind: 'sim' }>).view,
+          ...DISPLAY_SIZE_PX,
+          fps: SIM_FPS,
+          jpegQuality: DISPLAY_JPEG_QUALITY,
+          ...(policyPx ? { policyPx } : {}),
+        };
+      });
     this.sim.setViews(views);
   }
 }

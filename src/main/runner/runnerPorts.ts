@@ -7,5 +7,5 @@ export type RunnerArm = Pick<
   'state' | 'stateTopic' | 'worldTopic' | 'move' | 'hold' | 'enable' | 'sceneSummary' | 'resetScene'
 >;
 
-/** What it needs of the cameras: the policy camera's newest frame. */
-export type RunnerCameras = Pick<CameraService, 'policyFrame' | 'policyCameraName'>;
+/** What it needs of the cameras: the newest frame of the policy camera and of the policy's other cameras. */
+export type RunnerCameras = Pick<CameraService, 'policyFrame' | 'cameraFrame' | 'policyCameraName'>;

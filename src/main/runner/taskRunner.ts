@@ -18,6 +18,7 @@ import type { PolicyService } from '../policy/policyService';
 import type { InferenceResult } from '../policy/policyRuntime';
 import { Topic } from '../system/topic';
 import { chunkOverlay } from './chunkOverlay';
+import { freshPolicyImages } from './policyImages';
 import type { RunnerArm, RunnerCameras } from './runnerPorts';
 
 /** One executed action, as the recorder keeps it. */
@@ -41,7 +42,6 @@ class RunEnd extends Error {
 
 const STATUS_MIN_INTERVAL_MS = 50;
 const ENABLE_WAIT_MS = 1000;
-const FRESH_FRAME_GRACE_MS = 1000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -56,7 +56,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * The closed loop of one attempt: observe (policy camera's newest frame), infer a chunk, execute
+ * The closed loop of one attempt: observe (the newest frame of each camera the policy takes), infer a chunk, execute
  * its actions at the control rate through the safety governor, and again, until success (the
  * sim's check), Stop (hold), timeout, max strokes, a fault or a refused motion. One attempt at a
  * time; stopping never waits for an inference in flight (its result is dropped).
@@ -202,6 +202,8 @@ export class TaskRunner {
     const check = () => {
       if (signal.aborted) throw signal.reason as RunEnd;
     };
+    await this.abortable(this.checkCameras(), signal);
+    check();
     await this.prepareArm(signal);
     check();
     // The sim's task check only judges an instruction the sim's scene was laid out for.
@@ -257,6 +259,16 @@ export class TaskRunner {
     }
   }
 
+  /** Every camera the policy takes must deliver a fresh picture before anything moves. */
+  private async checkCameras(): Promise<void> {
+    try {
+      await freshPolicyImages(this.cameras, this.policy.info()!.cameras);
+    } catch (error) {
+      if (error instanceof CoachError) throw new RunEnd('refused', error.message);
+      throw error;
+    }
+  }
+
   /** The link must be up and the arm not held; motors that are off are switched on (they hold where they are). */
   private async prepareArm(signal: AbortSignal): Promise<void> {
     let state = this.arm.state();
@@ -287,15 +299,9 @@ export class TaskRunner {
   }
 
   private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {
-    const { frame } = await this.freshPolicyFrame();
-    const camera = this.policy.info()!.cameras[0]!;
-    // Sim cameras deliver a copy at the policy's size: no decoding or resizing on the way.
-    const image =
-      frame.policyRgb?.widthPx === camera.widthPx && frame.policyRgb.heightPx === camera.heightPx
-        ? { format: 'rgb24' as const, ...frame.policyRgb }
-        : { format: frame.format, widthPx: frame.widthPx, heightPx: frame.heightPx, data: frame.data };
+    const images = await freshPolicyImages(this.cameras, this.policy.info()!.cameras);
     return this.policy.infer(
-      { images: { [camera.name]: image }, instruction, robotState: this.robotState() },
+      { images, instruction, robotState: this.robotState() },
       { candidates: 1, seed: seed % 2 ** 31 },
     );
   }
@@ -305,22 +311,6 @@ export class TaskRunner {
     const state = this.arm.state();
     const joints = state.joints.slice(0, ARM_JOINT_COUNT).map((joint) => joint.posRad);
     return [...joints, (state.gripperStrokeMm ?? 0) / GRIPPER_MAX_STROKE_MM];
-  }
-
-  /**
-   * The policy camera's newest frame. A frame older than the camera check allows (a busy machine, a camera
-   * catching up) gets a short grace period for a fresh one before the attempt ends with the camera's error.
-   */
-  private async freshPolicyFrame(): Promise<ReturnType<RunnerCameras['policyFrame']>> {
-    const until = Date.now() + FRESH_FRAME_GRACE_MS;
-    for (;;) {
-      try {
-        return this.cameras.policyFrame();
-      } catch (error) {
-        if ((error as CoachError).code !== 'stale_frame' || Date.now() >= until) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
   }
 
   private abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

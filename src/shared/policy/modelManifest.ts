@@ -14,7 +14,10 @@ const positiveInt = z.number().int().positive();
 
 export const packageCameraSchema = z
   .object({
-    /** Which camera of the console feeds it: "scene" is the policy camera (NORA-1.5 takes one). */
+    /**
+     * Which camera of the console feeds it: the first is fed by the operator's policy camera whatever its name
+     * ("scene"; NORA-1.5 takes one), every other by the console camera of this name ("wrist").
+     */
     name: z.string().min(1),
     /** The prefix graph's input that takes this image. */
     input: tensorName,

@@ -6,6 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCoach, type Coach } from '../../../src/main/coach';
 import type { CameraFrame, CameraInfo } from '../../../src/shared/camera';
 import type { SceneSummary } from '../../../src/shared/sim/sceneSummary';
+import {
+  buildTestModelPackage,
+  DEFAULT_TEST_PACKAGE,
+} from '../../../src/main/policy/testPackage/buildTestModelPackage';
 
 const coaches: Coach[] = [];
 afterEach(async () => {
@@ -76,6 +80,31 @@ describe('the simulated bench and its cameras', () => {
     await call(coach, 'arm.jog', { motorId: 1, deltaRad: 0.2 });
     await expect.poll(() => !sameBytes(wrist.frames.at(-1)!.jpeg, still.jpeg), { timeout: 5000 }).toBe(true);
     wrist.stop();
+  });
+
+  it('each sim camera the loaded policy takes a picture from also delivers an RGB copy at that size', async () => {
+    const model = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-cams-model-'));
+    await buildTestModelPackage(model, {
+      ...DEFAULT_TEST_PACKAGE,
+      name: 'coach-test-wrist',
+      moreCameras: [{ name: 'wrist', widthPx: 96, heightPx: 72 }],
+    });
+    const coach = await simCoach();
+    await coach.policy.load(model);
+    const copies = () =>
+      ['scene', 'wrist'].map((camera) => {
+        const rgb = coach.cameras.bus.latest(camera)?.policyRgb;
+        return rgb ? [rgb.widthPx, rgb.heightPx, rgb.data.length] : null;
+      });
+    await expect.poll(copies, { timeout: 10_000 }).toEqual([
+      [224, 224, 224 * 224 * 3],
+      [96, 72, 96 * 72 * 3],
+    ]);
+    // The first image follows the policy camera; the scene camera then feeds none.
+    await call(coach, 'camera.setPolicyCamera', { name: 'wrist' });
+    await expect.poll(copies, { timeout: 5000 }).toEqual([null, [224, 224, 224 * 224 * 3]]);
+    await coach.policy.unload();
+    await expect.poll(copies, { timeout: 5000 }).toEqual([null, null]);
   });
 
   it('resets the scene from a seed and a task instruction, and refuses unknown tasks', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCoach, type Coach } from '../../../src/main/coach';
 import type { LinkConfigInput } from '../../../src/shared/arm';
 import type { RunStatus } from '../../../src/shared/policy/policyTypes';
@@ -11,6 +11,11 @@ import { TaskRunner } from '../../../src/main/runner/taskRunner';
 import { CoachError } from '../../../src/shared/contract/errors';
 import { runExpertEpisode } from '../../../src/shared/sim/world';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
+import type { PolicyObservation } from '../../../src/main/policy/policyRuntime';
+import {
+  buildTestModelPackage,
+  DEFAULT_TEST_PACKAGE,
+} from '../../../src/main/policy/testPackage/buildTestModelPackage';
 
 const repoRoot = path.join(__dirname, '../../..');
 const testModel = path.join(repoRoot, 'resources/models/coach-test');
@@ -21,7 +26,7 @@ afterEach(async () => {
 });
 
 /** A console on the simulated bench with the test model loaded, the arm up and the policy camera delivering. */
-async function benchWithModel(link: LinkConfigInput = { kind: 'sim' }): Promise<Coach> {
+async function benchWithModel(link: LinkConfigInput = { kind: 'sim' }, model = testModel): Promise<Coach> {
   const coach = createCoach({
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'coach-runner-')),
     host: 'test',
@@ -29,7 +34,7 @@ async function benchWithModel(link: LinkConfigInput = { kind: 'sim' }): Promise<
     policy: { autoLoad: false },
   });
   coaches.push(coach);
-  await coach.policy.load(testModel);
+  await coach.policy.load(model);
   await coach.arm.connect(linkConfigSchema.parse(link));
   coach.cameras.addSimCameras();
   await until(() => {
@@ -192,6 +197,7 @@ describe('TaskRunner', () => {
           );
         return coach.cameras.policyFrame(maxAgeMs);
       },
+      cameraFrame: (name: string, maxAgeMs?: number) => coach.cameras.cameraFrame(name, maxAgeMs),
     };
     const runner = new TaskRunner(coach.arm, laggingCameras, coach.policy, loadArmChain(repoRoot));
     try {
@@ -199,10 +205,11 @@ describe('TaskRunner', () => {
       runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
       expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
 
+      // Stale from the start: refused before anything moves.
       staleUntilMs = Infinity;
       runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
       const final = await runner.finished();
-      expect(final.outcome).toBe('error');
+      expect(final).toMatchObject({ outcome: 'refused', actionsSent: 0 });
       expect(final.reason).toMatch(/the policy camera "scene" last delivered a picture/);
       expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
     } finally {
@@ -286,5 +293,106 @@ describe('TaskRunner', () => {
     const after = coach.arm.state().joints.map((joint) => joint.posRad);
     const moved = Math.max(...after.slice(0, 6).map((value, i) => Math.abs(value - before[i]!)));
     expect(moved).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('TaskRunner with a package that takes a scene and a wrist camera', () => {
+  let wristPackage: string;
+  beforeAll(async () => {
+    wristPackage = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-runner-wrist-'));
+    await buildTestModelPackage(wristPackage, {
+      ...DEFAULT_TEST_PACKAGE,
+      name: 'coach-test-wrist',
+      moreCameras: [{ name: 'wrist', widthPx: 96, heightPx: 72 }],
+    });
+  });
+
+  /** The real policy service, noting the images of each observation it is given. */
+  function notingPolicy(coach: Coach, seen: PolicyObservation['images'][]) {
+    return {
+      info: () => coach.policy.info(),
+      infer: (...[observation, options]: Parameters<Coach['policy']['infer']>) => {
+        seen.push(observation.images);
+        return coach.policy.infer(observation, options);
+      },
+    };
+  }
+
+  it("feeds the policy camera's picture and the wrist camera's, each at the package's size, without decoding", async () => {
+    const coach = await benchWithModel({ kind: 'sim' }, wristPackage);
+    const seen: PolicyObservation['images'][] = [];
+    const runner = new TaskRunner(coach.arm, coach.cameras, notingPolicy(coach, seen), loadArmChain(repoRoot));
+    runner.start('pick up the orange', { maxStrokes: 2, seed: 3 });
+    const final = await runner.finished();
+    runner.close();
+    expect(final).toMatchObject({ outcome: 'max_strokes', strokes: 2, actionsSent: 10 });
+    expect(seen).toHaveLength(2);
+    for (const images of seen) {
+      expect(Object.keys(images).sort()).toEqual(['scene', 'wrist']);
+      // The sim cameras' RGB copies: the scene camera's at 224 × 224, the wrist camera's at 96 × 72.
+      expect(images.scene).toMatchObject({ format: 'rgb24', widthPx: 224, heightPx: 224 });
+      expect(images.scene!.data).toHaveLength(224 * 224 * 3);
+      expect(images.wrist).toMatchObject({ format: 'rgb24', widthPx: 96, heightPx: 72 });
+      expect(images.wrist!.data).toHaveLength(96 * 72 * 3);
+    }
+    // The chunk overlay stays on the policy camera.
+    expect(final.overlay).toMatchObject({ camera: 'scene' });
+  });
+
+  it('refuses the attempt before the arm moves when the console has no camera of that name, and says what to do', async () => {
+    const coach = await benchWithModel({ kind: 'sim' }, wristPackage);
+    await coach.cameras.remove('wrist');
+    await coach.arm.resetScene({ instruction: 'pick up the orange', seed: 4 });
+    const enabledBefore = coach.arm.state().enabled;
+    const seen: PolicyObservation['images'][] = [];
+    const runner = new TaskRunner(coach.arm, coach.cameras, notingPolicy(coach, seen), loadArmChain(repoRoot));
+    runner.start('put the grape in the plate', { maxStrokes: 2, seed: 5 });
+    const final = await runner.finished();
+    runner.close();
+    expect(final).toMatchObject({
+      outcome: 'refused',
+      reason:
+        'the policy takes a "wrist" camera and the console has none; add a camera named "wrist" (the simulated bench has one)',
+      strokes: 0,
+      actionsSent: 0,
+    });
+    // Checked first: no inference, the motors not switched on, the scene not laid out for the typed task.
+    expect(seen).toHaveLength(0);
+    expect(coach.arm.state().enabled).toBe(enabledBefore);
+    expect((await coach.arm.sceneSummary())?.instruction).toBe('pick up the orange');
+  });
+
+  it('gives a lagging wrist camera the same moment as the policy camera, and names it when it stays stale', async () => {
+    const coach = await benchWithModel({ kind: 'sim' }, wristPackage);
+    let staleUntilMs = 0;
+    const laggingWrist = {
+      get policyCameraName() {
+        return coach.cameras.policyCameraName;
+      },
+      policyFrame: (maxAgeMs?: number) => coach.cameras.policyFrame(maxAgeMs),
+      cameraFrame(name: string, maxAgeMs?: number) {
+        if (name === 'wrist' && Date.now() < staleUntilMs)
+          throw new CoachError(
+            'stale_frame',
+            'the camera "wrist" last delivered a picture 700 ms ago; check the camera',
+          );
+        return coach.cameras.cameraFrame(name, maxAgeMs);
+      },
+    };
+    const runner = new TaskRunner(coach.arm, laggingWrist, coach.policy, loadArmChain(repoRoot));
+    try {
+      staleUntilMs = Date.now() + 300;
+      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
+      expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
+
+      staleUntilMs = Infinity;
+      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
+      const final = await runner.finished();
+      expect(final).toMatchObject({ outcome: 'refused', actionsSent: 0 });
+      expect(final.reason).toMatch(/the camera "wrist" last delivered a picture/);
+      expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      runner.close();
+    }
   });
 });

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunStatus } from '../../../shared/policy/policyTypes';
+import type { CoachError } from '../../../shared/contract/errors';
 import { createCoach } from '../../coach';
 import { defaultModelPath } from '../../policy/defaultModel';
 import { defaultDataDir, findAppPackage } from '../../appPaths';
+import { policyImages } from '../../runner/policyImages';
 import { LINK_SPEC_HELP, parseLinkSpec } from './armLinkSpec';
 
 export const RUN_USAGE = `Usage: coach run --task "<instruction>" [--model DIR] [--seed N] [--link <link>]
@@ -105,7 +107,7 @@ export async function runRunCommand(argv: string[]): Promise<number> {
     await coach.arm.connect(options.link);
     if (options.link.kind === 'sim') coach.cameras.addSimCameras();
     say(`arm ${coach.arm.state().link?.description ?? options.link.kind}`);
-    await waitFor(() => isReady(coach), 5000, 'the arm and the policy camera did not become ready within 5 s');
+    await waitFor(() => isReady(coach), 5000, "the arm and the policy's cameras did not become ready within 5 s");
 
     coach.runner.start(options.task, {
       seed: options.seed,
@@ -143,10 +145,11 @@ function isReady(coach: ReturnType<typeof createCoach>): boolean {
   const state = coach.arm.state();
   if (state.link?.state !== 'up' || state.joints.length === 0) return false;
   try {
-    coach.cameras.policyFrame();
+    policyImages(coach.cameras, coach.policy.info()?.cameras ?? []);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // A camera that is not there will not come: the attempt then refuses, saying what to add.
+    return (error as CoachError).code === 'no_camera';
   }
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatJson } from './formatJson';
 import { TEST_SHAPE } from './layers';
 import { buildEmbeddingExpert, buildKvExpert } from './testExpert';
-import { buildTestManifest, type TestVariant } from './testManifest';
+import { buildTestManifest, type TestCamera, type TestVariant } from './testManifest';
 import { buildEmbeddingPrefix, buildKvPrefix } from './testPrefix';
 import { buildTestTokenizer, buildTestTokenizerConfig, testVocabulary } from './testTokenizer';
 
@@ -18,6 +18,8 @@ export interface TestModelPackageOptions {
   seed: number;
   /** manifest.json's name. */
   name: string;
+  /** Cameras besides the 224 × 224 scene camera ('embedding' variant only), each feeding the input "<name>_image". */
+  moreCameras?: readonly TestCamera[];
 }
 
 /** What resources/models/coach-test/ is built with. */
@@ -33,16 +35,18 @@ export const DEFAULT_TEST_PACKAGE: TestModelPackageOptions = {
 export async function buildTestModelPackageFiles(
   options: TestModelPackageOptions = DEFAULT_TEST_PACKAGE,
 ): Promise<Map<string, Uint8Array>> {
-  const { variant, hiddenSize, expertLayers, seed } = options;
+  const { variant, hiddenSize, expertLayers, seed, moreCameras = [] } = options;
   if (!(Number.isInteger(hiddenSize) && hiddenSize >= 8 && hiddenSize <= 8192))
     throw new RangeError(`hidden size must be a whole number from 8 to 8192, got ${hiddenSize}`);
   if (!(Number.isInteger(expertLayers) && expertLayers >= 1 && expertLayers <= 256))
     throw new RangeError(`expert layers must be a whole number from 1 to 256, got ${expertLayers}`);
+  if (variant === 'kv' && moreCameras.length)
+    throw new RangeError('only the embedding variant takes more cameras than the scene camera');
   const vocabSize = testVocabulary().length;
   const prefix =
     variant === 'kv'
       ? await buildKvPrefix({ vocabSize, layers: expertLayers, seed })
-      : await buildEmbeddingPrefix({ vocabSize, layers: expertLayers, seed });
+      : await buildEmbeddingPrefix({ vocabSize, layers: expertLayers, seed, moreCameras });
   const expertSpec = { hiddenSize, layers: expertLayers, seed };
   const expert = variant === 'kv' ? await buildKvExpert(expertSpec) : await buildEmbeddingExpert(expertSpec);
   const text = (value: unknown) => new TextEncoder().encode(formatJson(value));

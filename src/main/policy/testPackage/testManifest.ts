@@ -4,13 +4,24 @@ import { TEST_SHAPE } from './layers';
 
 export type TestVariant = 'embedding' | 'kv';
 
+/** A camera of a test package besides the scene camera. */
+export interface TestCamera {
+  name: string;
+  widthPx: number;
+  heightPx: number;
+}
+
 export interface TestManifestSpec {
   name: string;
   variant: TestVariant;
   hiddenSize: number;
   expertLayers: number;
   seed: number;
+  moreCameras?: readonly TestCamera[];
 }
+
+/** The prefix input a test package's camera feeds. */
+export const testCameraInput = (camera: string) => (camera === 'scene' ? 'image' : `${camera}_image`);
 
 /** The prefix outputs of a variant, each feeding the expert input of the same name. */
 export function contextNames(variant: TestVariant, layers: number): string[] {
@@ -22,14 +33,24 @@ export function contextNames(variant: TestVariant, layers: number): string[] {
 }
 
 /**
- * manifest.json of a test package: one 224 × 224 scene camera, end-effector deltas whose q01/q99 are
- * the sim expert's largest steps (±1 cm, ±0.05 rad), the gripper passed through unnormalised.
+ * manifest.json of a test package: a 224 × 224 scene camera (and any more cameras), end-effector deltas whose
+ * q01/q99 are the sim expert's largest steps (±1 cm, ±0.05 rad), the gripper passed through unnormalised.
  */
 export function buildTestManifest(spec: TestManifestSpec): ModelManifestInput {
   const { imageSize, maxTokens, chunk, dims } = TEST_SHAPE;
   const step = [MAX_TRANSLATION_STEP_M, MAX_TRANSLATION_STEP_M, MAX_TRANSLATION_STEP_M];
   const turn = [MAX_ROTATION_STEP_RAD, MAX_ROTATION_STEP_RAD, MAX_ROTATION_STEP_RAD];
   const context = contextNames(spec.variant, spec.expertLayers);
+  const camera = (name: string, widthPx: number, heightPx: number) => ({
+    name,
+    input: testCameraInput(name),
+    widthPx,
+    heightPx,
+    layout: 'NCHW' as const,
+    dtype: 'float32' as const,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+  });
   return {
     format: MODEL_PACKAGE_FORMAT,
     name: spec.name,
@@ -39,16 +60,8 @@ export function buildTestManifest(spec: TestManifestSpec): ModelManifestInput {
       `expert width ${spec.hiddenSize}, ${spec.expertLayers} layers. Built by "npm run model:test-package".`,
     trained: false,
     cameras: [
-      {
-        name: 'scene',
-        input: 'image',
-        widthPx: imageSize,
-        heightPx: imageSize,
-        layout: 'NCHW',
-        dtype: 'float32',
-        mean: [0.5, 0.5, 0.5],
-        std: [0.5, 0.5, 0.5],
-      },
+      camera('scene', imageSize, imageSize),
+      ...(spec.moreCameras ?? []).map((more) => camera(more.name, more.widthPx, more.heightPx)),
     ],
     instruction: {
       tokenizer: 'tokenizer.json',

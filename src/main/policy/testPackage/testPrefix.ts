@@ -1,11 +1,14 @@
 import { deriveSeed } from '../../../shared/sim/world/random';
 import { layerNorm, linear, splitHeads, TEST_SHAPE } from './layers';
 import { int, ints, OnnxGraphBuilder } from './onnxBuilder';
+import { testCameraInput, type TestCamera } from './testManifest';
 
 export interface PrefixSpec {
   vocabSize: number;
   layers: number;
   seed: number;
+  /** Cameras besides the scene camera (the embedding prefix only). */
+  moreCameras?: readonly TestCamera[];
 }
 
 /** Image tokens of the kv prefix (one per 16 × 16 patch) plus the instruction's tokens. */
@@ -23,7 +26,8 @@ function prefixInputs(g: OnnxGraphBuilder) {
 
 /**
  * The 'embedding' prefix: an 8 × 8 average-pooled image (2352 features) through a linear layer,
- * plus the masked mean of the token embeddings, mixed into one context vector [1, 64].
+ * plus the masked mean of the token embeddings, mixed into one context vector [1, 64]. Each further camera
+ * adds its mean colour through a linear layer to the image features.
  */
 export async function buildEmbeddingPrefix(spec: PrefixSpec): Promise<Uint8Array> {
   const { prefixWidth: width } = TEST_SHAPE;
@@ -32,7 +36,12 @@ export async function buildEmbeddingPrefix(spec: PrefixSpec): Promise<Uint8Array
 
   const pooled = g.op('AveragePool', [image], { kernel_shape: ints([8, 8]), strides: ints([8, 8]) });
   const imageFeatures = g.op('Flatten', [pooled], { axis: int(1) });
-  const imageEmbedding = linear(g, imageFeatures, 'image_proj', 3 * 28 * 28, width);
+  let imageEmbedding = linear(g, imageFeatures, 'image_proj', 3 * 28 * 28, width);
+  for (const camera of spec.moreCameras ?? []) {
+    const input = g.input(testCameraInput(camera.name), 'float32', [1, 3, camera.heightPx, camera.widthPx]);
+    const colour = g.op('Flatten', [g.op('GlobalAveragePool', [input])], { axis: int(1) });
+    imageEmbedding = g.op('Add', [imageEmbedding, linear(g, colour, `${camera.name}_proj`, 3, width)]);
+  }
 
   const table = g.weight('token_embedding', [spec.vocabSize, width], 1);
   const tokens = g.op('Gather', [table, ids]);

@@ -87,6 +87,30 @@ describe('the committed test package', () => {
   });
 });
 
+describe('a test package with more cameras', () => {
+  it('takes each as its own prefix input, whose picture changes the context; only the embedding variant', async () => {
+    const dir = tempDir();
+    const wrist = { name: 'wrist', widthPx: 96, heightPx: 72 };
+    await buildTestModelPackage(dir, { ...DEFAULT_TEST_PACKAGE, name: 'two-cameras', moreCameras: [wrist] });
+    const pkg = await loadModelPackage(dir);
+    expect(pkg.manifest.cameras.map(({ name, input, widthPx, heightPx }) => [name, input, widthPx, heightPx])).toEqual([
+      ['scene', 'image', 224, 224],
+      ['wrist', 'wrist_image', 96, 72],
+    ]);
+    const prefix = await ort.InferenceSession.create(pkg.prefixPath);
+    const { ids, mask } = tokens([2, 7, 17]);
+    const context = async (level: number) => {
+      const picture = new ort.Tensor('float32', new Float32Array(3 * 72 * 96).fill(level), [1, 3, 72, 96]);
+      const out = await prefix.run({ image: image(0), wrist_image: picture, input_ids: ids, attention_mask: mask });
+      return Array.from(out.context!.data as Float32Array);
+    };
+    expect(await context(0.5)).not.toEqual(await context(-0.5));
+    await expect(
+      buildTestModelPackageFiles({ ...DEFAULT_TEST_PACKAGE, variant: 'kv', moreCameras: [wrist] }),
+    ).rejects.toThrow(/only the embedding variant/);
+  });
+});
+
 describe('the test tokenizer', () => {
   let tokenizer: Tokenizer;
   beforeAll(() => {
