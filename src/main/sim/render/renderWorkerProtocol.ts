@@ -8,7 +8,7 @@ export interface RenderView {
   heightPx: number;
   fps: number;
   jpegQuality: number;
-  /** The policy camera also sends a smoothly downscaled RGB copy at the policy's input size. */
+  /** A camera the policy takes also sends a smoothly downscaled RGB copy at that image's input size. */
   policyPx?: { widthPx: number; heightPx: number };
 }
 

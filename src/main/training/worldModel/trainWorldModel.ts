@@ -10,7 +10,7 @@ import { loadArmChain } from '../../robot/urdf/loadUrdf';
 import { BcBatchBuilder } from '../bc/batchBuilder';
 import { ortFeed } from '../bc/frozenContext';
 import { buildDefaultPrefix, WM_LATENT, WM_LATENT_NAMES } from '../defaultModel/defaultPrefix';
-import { DEFAULT_MODEL_SPEC } from '../defaultModel/defaultModelSpec';
+import { DEFAULT_MODEL_SPEC, type DefaultModelSpec } from '../defaultModel/defaultModelSpec';
 import { demonstrations } from '../defaultModel/trainDefaultModel';
 import type { DemoConfig } from '../demonstrations/demoConfig';
 import type { DemoDataset } from '../demonstrations/demoDataset';
@@ -249,6 +249,20 @@ async function trainPredictor(
   }
 }
 
+/** The world model encodes the scene camera only (its package feeds one picture), whatever the policy takes. */
+const SCENE_CAMERA_SPEC: DefaultModelSpec = { ...DEFAULT_MODEL_SPEC, wristCamera: null };
+
+/**
+ * The policy prefix's weights the latent depends on: the scene encoder, the word embeddings and the scene
+ * queries (the latent is their table points, the kinematics and the state). The rest of the graph (the
+ * context's projection, which is wider when the policy also takes a wrist camera) keeps its seeded values.
+ */
+function latentWeights(weights: Record<string, Float32Array>): Record<string, Float32Array> {
+  return Object.fromEntries(
+    Object.entries(weights).filter(([name]) => /^(encoder\.|instruction\.embedding$|instruction\.queries\.)/.test(name)),
+  );
+}
+
 /** The float initializers of an ONNX file by name. */
 export async function initializersOf(file: string): Promise<Record<string, Float32Array>> {
   const weights: Record<string, Float32Array> = {};
@@ -272,8 +286,8 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
   const policy = await loadModelPackage(plan.encoderFrom);
   const chain = loadArmChain(plan.appRoot);
   const encoderBytes = writeInitializers(
-    await buildDefaultPrefix(DEFAULT_MODEL_SPEC, testVocabulary().length, chain, { worldModelLatent: true }),
-    await initializersOf(policy.prefixPath),
+    await buildDefaultPrefix(SCENE_CAMERA_SPEC, testVocabulary().length, chain, { worldModelLatent: true }),
+    latentWeights(await initializersOf(policy.prefixPath)),
   );
   const encodeStarted = Date.now();
   const latents =
