@@ -6,6 +6,7 @@ import { loadArmChain } from '../robot/urdf/loadUrdf';
 import { writeBcDatasetFile } from './bc/bcDatasetFile';
 import { DEFAULT_DEMO_CONFIG, type DemoConfig } from './demonstrations/demoConfig';
 import { generateDemonstrations } from './demonstrations/generateDemonstrations';
+import { WRIST_CAMERA_NAME } from './demonstrations/demoDataset';
 import { TrainingRunner } from './trainingRunner';
 import type { DemonstrationJobExecutor } from './trainingService';
 
@@ -18,11 +19,20 @@ export function demonstrationJobExecutor(appRoot: string, dataDir: string): Demo
   return async (request, onProgress, signal) => {
     const pkg = await loadModelPackage(request.modelPath);
     const { manifest } = pkg;
-    const camera = manifest.cameras[0]!;
+    const [camera, ...others] = manifest.cameras;
+    const unknown = others.find((other) => other.name !== WRIST_CAMERA_NAME);
+    if (unknown)
+      throw new CoachError(
+        'invalid_arguments',
+        `the simulator's demonstrations draw a scene and a "${WRIST_CAMERA_NAME}" camera; this model also takes "${unknown.name}", so it cannot learn from them`,
+      );
+    const wrist = others[0];
+    const { wristCamera: _default, ...sceneOnly } = DEFAULT_DEMO_CONFIG;
     const config: DemoConfig = {
-      ...DEFAULT_DEMO_CONFIG,
+      ...sceneOnly,
       episodesPerTemplate: request.episodesPerTemplate,
-      camera: { widthPx: camera.widthPx, heightPx: camera.heightPx },
+      camera: { widthPx: camera!.widthPx, heightPx: camera!.heightPx },
+      ...(wrist ? { wristCamera: { widthPx: wrist.widthPx, heightPx: wrist.heightPx } } : {}),
       chunkLength: manifest.action.chunkLength,
     };
     const total = config.templates.length * config.episodesPerTemplate;
@@ -52,7 +62,12 @@ export function demonstrationJobExecutor(appRoot: string, dataDir: string): Demo
     const outDir = path.join(dataDir, 'models', `${manifest.name}-bc-${stamp}`);
     try {
       report(`writing ${dataset.size} samples`);
-      writeBcDatasetFile(datasetFile, dataset, config.camera);
+      writeBcDatasetFile(
+        datasetFile,
+        dataset,
+        config.camera,
+        wrist ? [{ name: wrist.name, ...config.wristCamera! }] : [],
+      );
       const runner = TrainingRunner.start(
         {
           modelDir: pkg.dir,

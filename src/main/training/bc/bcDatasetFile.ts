@@ -9,7 +9,8 @@ import type { BcDataset, TrainingSample } from '../trainingTypes';
  * cross into a worker thread). Layout: "COACHBC1", a uint32 (LE) header length, the JSON header, zero
  * padding to a multiple of 4, then `size` records of `recordBytes` each: actions (float32 × actionValues),
  * the robot state (float32 × 7, when the header says so), the instruction's index in the header's list
- * (uint32), the picture (widthPx × heightPx × 3 bytes), zero padding to a multiple of 4. Little-endian.
+ * (uint32), the picture (widthPx × heightPx × 3 bytes), each of `moreCameras`' pictures in their order,
+ * zero padding to a multiple of 4. Little-endian.
  */
 export interface BcDatasetFileHeader {
   format: 'coach.bc-dataset/1';
@@ -21,6 +22,14 @@ export interface BcDatasetFileHeader {
   robotState: boolean;
   instructions: string[];
   recordBytes: number;
+  /** Pictures of the package's other cameras (a wrist camera) after the first one's (absent: none). */
+  moreCameras?: MoreCamera[];
+}
+
+export interface MoreCamera {
+  name: string;
+  widthPx: number;
+  heightPx: number;
 }
 
 export interface BcDatasetFile extends BcDataset {
@@ -31,27 +40,42 @@ export interface BcDatasetFile extends BcDataset {
 const MAGIC = 'COACHBC1';
 const FORMAT = 'coach.bc-dataset/1';
 
-function recordLayout(widthPx: number, heightPx: number, actionValues: number, robotState: boolean) {
+function recordLayout(
+  widthPx: number,
+  heightPx: number,
+  actionValues: number,
+  robotState: boolean,
+  moreCameras: readonly MoreCamera[],
+) {
   const actions = 0;
   const state = actions + actionValues * 4;
   const instruction = state + (robotState ? ROBOT_STATE_DIMS * 4 : 0);
   const image = instruction + 4;
-  const bytes = Math.ceil((image + widthPx * heightPx * 3) / 4) * 4;
-  return { actions, state, instruction, image, bytes };
+  let end = image + widthPx * heightPx * 3;
+  const more = moreCameras.map((camera) => {
+    const at = { ...camera, offset: end, bytes: camera.widthPx * camera.heightPx * 3 };
+    end += at.bytes;
+    return at;
+  });
+  return { actions, state, instruction, image, more, bytes: Math.ceil(end / 4) * 4 };
 }
 
-/** Writes every sample of `dataset` (pictures of widthPx × heightPx) to `file`, atomically. */
+/**
+ * Writes every sample of `dataset` (pictures of widthPx × heightPx, and of each of `moreCameras` from the
+ * samples' moreImages) to `file`, atomically.
+ */
 export function writeBcDatasetFile(
   file: string,
   dataset: BcDataset,
   image: { widthPx: number; heightPx: number },
+  moreCameras: readonly MoreCamera[] = [],
 ): BcDatasetFileHeader {
   if (os.endianness() !== 'LE') throw new Error('BC dataset files are little-endian; this machine is not');
   if (dataset.size < 1) throw new Error('the dataset is empty');
   const first = dataset.get(0);
   const actionValues = first.actions.length;
   const robotState = first.robotState !== undefined;
-  const layout = recordLayout(image.widthPx, image.heightPx, actionValues, robotState);
+  const layout = recordLayout(image.widthPx, image.heightPx, actionValues, robotState, moreCameras);
   const instructions: string[] = [];
   const instructionIndex = new Map<string, number>();
   const records = `${file}.${process.pid}.records.partial`;
@@ -85,6 +109,14 @@ export function writeBcDatasetFile(
         }
         view.setUint32(layout.instruction, index, true);
         record.set(sample.image, layout.image);
+        for (const camera of layout.more) {
+          const picture = sample.moreImages?.[camera.name];
+          if (picture?.length !== camera.bytes)
+            throw new Error(
+              `sample ${i}'s "${camera.name}" picture has ${picture ? `${picture.length} bytes` : 'no bytes (missing)'}, ${camera.widthPx}×${camera.heightPx} RGB needs ${camera.bytes}`,
+            );
+          record.set(picture, camera.offset);
+        }
         fs.writeSync(out, record);
       }
     } finally {
@@ -99,6 +131,9 @@ export function writeBcDatasetFile(
       robotState,
       instructions,
       recordBytes: layout.bytes,
+      ...(moreCameras.length > 0
+        ? { moreCameras: moreCameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })) }
+        : {}),
     };
     const json = new TextEncoder().encode(JSON.stringify(header));
     const start = new Uint8Array(Math.ceil((MAGIC.length + 4 + json.length) / 4) * 4);
@@ -134,7 +169,13 @@ export function openBcDatasetFile(file: string): BcDatasetFile {
     const actual = fs.fstatSync(fd).size;
     if (actual !== expected)
       throw new Error(`${file} has ${actual} bytes; its header describes ${expected} (truncated?)`);
-    const layout = recordLayout(header.widthPx, header.heightPx, header.actionValues, header.robotState);
+    const layout = recordLayout(
+      header.widthPx,
+      header.heightPx,
+      header.actionValues,
+      header.robotState,
+      header.moreCameras ?? [],
+    );
     const record = Buffer.alloc(header.recordBytes);
     let open = true;
     return {
@@ -152,6 +193,13 @@ export function openBcDatasetFile(file: string): BcDatasetFile {
           instruction: header.instructions[record.readUInt32LE(layout.instruction)]!,
           actions,
         };
+        if (layout.more.length > 0)
+          sample.moreImages = Object.fromEntries(
+            layout.more.map((camera) => [
+              camera.name,
+              new Uint8Array(record.subarray(camera.offset, camera.offset + camera.bytes)),
+            ]),
+          );
         if (header.robotState)
           sample.robotState = Array.from({ length: ROBOT_STATE_DIMS }, (_, k) =>
             record.readFloatLE(layout.state + k * 4),

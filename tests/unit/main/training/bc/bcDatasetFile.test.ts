@@ -27,6 +27,27 @@ describe('BC dataset files', () => {
     await fs.rm(dir, { recursive: true });
   });
 
+  it("hold the other cameras' pictures after the first, and refuse a sample missing one", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-bcdata-'));
+    const base = syntheticDataset({ size: 3, widthPx: 9, heightPx: 7, robotState: true });
+    const wristOf = (i: number) => Uint8Array.from({ length: 5 * 3 * 3 }, (_, k) => (k * 11 + i * 31) % 256);
+    const source = { size: 3, get: (i: number) => ({ ...base.get(i), moreImages: { wrist: wristOf(i) } }) };
+    const file = path.join(dir, 'data.bc');
+    const wrist = { name: 'wrist', widthPx: 5, heightPx: 3 };
+    const header = writeBcDatasetFile(file, source, { widthPx: 9, heightPx: 7 }, [wrist]);
+    expect(header.moreCameras).toEqual([wrist]);
+    const read = openBcDatasetFile(file);
+    for (let i = 0; i < 3; i += 1) {
+      expect(Array.from(read.get(i).moreImages!.wrist!)).toEqual(Array.from(wristOf(i)));
+      expect(Array.from(read.get(i).image)).toEqual(Array.from(base.get(i).image));
+    }
+    read.close();
+    expect(() => writeBcDatasetFile(path.join(dir, 'bad.bc'), base, { widthPx: 9, heightPx: 7 }, [wrist])).toThrow(
+      `sample 0's "wrist" picture has no bytes (missing), 5×3 RGB needs 45`,
+    );
+    await fs.rm(dir, { recursive: true });
+  });
+
   it('refuses a truncated file', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-bcdata-'));
     const file = path.join(dir, 'data.bc');
