@@ -54,14 +54,13 @@ export function refineTrainingDeps(
       if (job.request.trainer === 'external') return external(job, onProgress, signal);
       const { baseModelDir, outDir, pairs, request, version } = job;
       const pkg = await loadModelPackage(baseModelDir);
-      const camera = pkg.manifest.cameras[0]!;
       const runner = TrainingRunner.startDpo(
         {
           modelDir: baseModelDir,
           outDir,
           pairs: {
             root: episodes.root,
-            camera: { widthPx: camera.widthPx, heightPx: camera.heightPx },
+            cameras: pkg.manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })),
             pairIds: pairs.map((pair) => pair.id),
           },
           seed: request.seed,

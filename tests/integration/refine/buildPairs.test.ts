@@ -63,9 +63,9 @@ const argmin = (v: number[]) => v.indexOf(Math.min(...v));
 /** The policy's K samples at a pair's observation, drawn again with the build's seed. */
 async function samplesAt(root: string, pair: PreferencePair, k: number, seed: number): Promise<Float32Array[]> {
   const file = path.join(cameraDir(root, pair.episodeId, pair.camera), frameFileName(pair.frameIndex));
-  const rgb = await frameRgb(file, policy.camera.widthPx, policy.camera.heightPx);
+  const { name, widthPx, heightPx } = policy.cameras[0]!;
   return policy.sample(
-    rgb,
+    { [name]: await frameRgb(file, widthPx, heightPx) },
     pair.instruction,
     pair.robotState,
     k,
@@ -250,10 +250,10 @@ describe('all sources together', () => {
     const flipped = pairs.find((p) => p.source === 'label')!;
     w.store.setStatus([flipped.id], 'flip');
 
-    const imageBytes = policy.camera.widthPx * policy.camera.heightPx * 3;
+    const imageBytes = policy.cameras[0]!.widthPx * policy.cameras[0]!.heightPx * 3;
     const dataset = new PairDataset(w.store.eligiblePairs(), {
       root: w.root,
-      camera: policy.camera,
+      cameras: policy.cameras,
       imageCacheBytes: imageBytes,
     });
     try {

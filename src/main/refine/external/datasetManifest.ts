@@ -1,5 +1,5 @@
 import { ROBOT_STATE_NAMES } from '../../../shared/policy/modelManifest';
-import type { DatasetModel } from './pairRows';
+import { moreCameraNames, type DatasetModel } from './pairRows';
 import { pairColumnsDescription, type PairRowWithImage } from './pairsTable';
 
 /** The dataset format this exporter writes; a trainer should refuse a major version it does not know. */
@@ -39,6 +39,7 @@ export function pairsDatasetManifest(
   discardedLeftOut: number,
   createdAt: Date,
 ): PairsDatasetManifest {
+  const moreCameras = moreCameraNames(model);
   return {
     format: PAIRS_DATASET_FORMAT,
     createdAt: createdAt.toISOString(),
@@ -59,7 +60,12 @@ export function pairsDatasetManifest(
       'scores: lower is better (GTA is a mean absolute distance, WM an energy)',
       'flipped pairs are already swapped; discarded pairs are not in the file',
       'image is an RGB PNG relative to this folder; resize it to the package camera size as the prefix expects',
+      ...(moreCameras.length
+        ? [
+            `image is the policy camera's picture (model.cameras[0]); the other cameras' pictures at the same observation are image_<camera> (${moreCameras.map((c) => `image_${c}`).join(', ')}), PNGs in images/<camera>/`,
+          ]
+        : []),
     ],
-    columns: pairColumnsDescription(),
+    columns: pairColumnsDescription(moreCameras),
   };
 }

@@ -13,17 +13,22 @@ import {
   type PairsDatasetManifest,
 } from './datasetManifest';
 import { PairsDatasetError } from './externalErrors';
-import { pairRowsForTraining, type DatasetModel } from './pairRows';
-import { pairsParquetBytes, type PairRowWithImage } from './pairsTable';
+import { moreCameraNames, pairRowsForTraining, type DatasetModel } from './pairRows';
+import { pairColumns, pairsParquetBytes, type PairRowWithImage, type WrittenImage } from './pairsTable';
 
-/** The observation's picture: RGB, 3 bytes a pixel, row-major. */
+/** A picture of the observation: RGB, 3 bytes a pixel, row-major. */
 export interface ObservationImage {
   rgb: Uint8Array;
   widthPx: number;
   heightPx: number;
 }
 
-export type ObservationLoader = (pair: PreferencePair) => Promise<ObservationImage>;
+/** The policy camera's picture, and the model's other cameras' by name (model.cameras beyond the first). */
+export interface ObservationImages extends ObservationImage {
+  moreImages?: Record<string, ObservationImage>;
+}
+
+export type ObservationLoader = (pair: PreferencePair) => Promise<ObservationImages>;
 
 export interface PairsExportProgress {
   phase: 'images' | 'writing' | 'done';
@@ -62,21 +67,56 @@ async function checkOutDir(dir: string): Promise<void> {
     );
 }
 
-async function writeImage(pair: PreferencePair, image: ObservationImage, file: string): Promise<void> {
+/** Writes one picture as an RGB PNG at `imagePath` under `dir`. `what`: "image", or `"wrist" image`. */
+async function writeImage(
+  pair: PreferencePair,
+  image: ObservationImage,
+  dir: string,
+  imagePath: string,
+  what = 'image',
+): Promise<WrittenImage> {
   const { rgb, widthPx, heightPx } = image;
   if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx <= 0 || heightPx <= 0)
-    throw new PairsDatasetError('pairs_dataset_invalid', `pair ${pair.id}: its image is ${widthPx}×${heightPx} px`);
+    throw new PairsDatasetError('pairs_dataset_invalid', `pair ${pair.id}: its ${what} is ${widthPx}×${heightPx} px`);
   if (rgb.length !== widthPx * heightPx * 3)
     throw new PairsDatasetError(
       'pairs_dataset_invalid',
-      `pair ${pair.id}: its image holds ${rgb.length} bytes, but ${widthPx}×${heightPx} RGB needs ${widthPx * heightPx * 3}`,
+      `pair ${pair.id}: its ${what} holds ${rgb.length} bytes, but ${widthPx}×${heightPx} RGB needs ${widthPx * heightPx * 3}`,
     );
   await sharp(rgb, { raw: { width: widthPx, height: heightPx, channels: 3 } })
     .png()
-    .toFile(file);
+    .toFile(path.join(dir, imagePath));
+  return { imagePath, imageWidthPx: widthPx, imageHeightPx: heightPx };
 }
 
-async function loadImage(pair: PreferencePair, load: ObservationLoader): Promise<ObservationImage> {
+/** The pictures of the model's other cameras, each written to images/<camera>/<pair_id>.png. */
+async function writeMoreImages(
+  pair: PreferencePair,
+  images: ObservationImages,
+  cameras: readonly string[],
+  dir: string,
+): Promise<Record<string, WrittenImage>> {
+  const written: Record<string, WrittenImage> = {};
+  for (const camera of cameras) {
+    const image = images.moreImages?.[camera];
+    if (!image)
+      throw new PairsDatasetError(
+        'pairs_dataset_invalid',
+        `pair ${pair.id}: its observation has no picture from camera "${camera}", which the model takes`,
+        { pairId: pair.id },
+      );
+    written[camera] = await writeImage(
+      pair,
+      image,
+      dir,
+      `${IMAGES_FOLDER}/${camera}/${pair.id}.png`,
+      `"${camera}" image`,
+    );
+  }
+  return written;
+}
+
+async function loadImage(pair: PreferencePair, load: ObservationLoader): Promise<ObservationImages> {
   try {
     return await load(pair);
   } catch (err) {
@@ -96,7 +136,8 @@ function asDatasetError(err: unknown, dir: string): PairsDatasetError {
 
 /**
  * Writes the pairs as a dataset a PyTorch trainer reads (docs/refine.md, "External trainer"):
- * pairs.parquet, images/<pair_id>.png and dataset.json. Discarded pairs are left out and flipped ones
+ * pairs.parquet, images/<pair_id>.png (the policy camera), images/<camera>/<pair_id>.png for each other
+ * camera of model.cameras, and dataset.json. Discarded pairs are left out and flipped ones
  * written swapped. Everything is written into a hidden sibling folder renamed to outDir at the end, so
  * a cancelled or failed export leaves nothing behind.
  */
@@ -108,6 +149,8 @@ export async function exportPairsDataset(
 ): Promise<PairsDatasetResult> {
   const { model, onProgress, signal } = options;
   const rows = pairRowsForTraining(pairs, model);
+  const moreCameras = moreCameraNames(model);
+  pairColumns(moreCameras); // refuses camera names whose columns clash, before anything is written
   const byId = new Map(pairs.map((p) => [p.id, p]));
   const dir = path.resolve(outDir);
   await checkOutDir(dir);
@@ -120,22 +163,23 @@ export async function exportPairsDataset(
     new PairsDatasetError('pairs_dataset_cancelled', `the pairs export to ${dir} was cancelled; nothing was written`);
   try {
     await fs.mkdir(path.join(temp, IMAGES_FOLDER), { recursive: true });
+    for (const camera of moreCameras) await fs.mkdir(path.join(temp, IMAGES_FOLDER, camera));
     const written: PairRowWithImage[] = [];
     onProgress?.({ phase: 'images', done: 0, total: rows.length });
     for (const row of rows) {
       if (signal?.aborted) throw cancelled();
       const pair = byId.get(row.pairId)!;
-      const image = await loadImage(pair, loadObservation);
-      const imagePath = `${IMAGES_FOLDER}/${row.pairId}.png`;
-      await writeImage(pair, image, path.join(temp, imagePath));
-      written.push({ ...row, imagePath, imageWidthPx: image.widthPx, imageHeightPx: image.heightPx });
+      const images = await loadImage(pair, loadObservation);
+      const image = await writeImage(pair, images, temp, `${IMAGES_FOLDER}/${row.pairId}.png`);
+      const moreImages = await writeMoreImages(pair, images, moreCameras, temp);
+      written.push({ ...row, ...image, moreImages });
       onProgress?.({ phase: 'images', done: written.length, total: rows.length });
     }
     if (signal?.aborted) throw cancelled();
     onProgress?.({ phase: 'writing', done: rows.length, total: rows.length });
     const discarded = pairs.filter((p) => p.status === 'discarded').length;
     const manifest = pairsDatasetManifest(written, model, discarded, options.now?.() ?? new Date());
-    await fs.writeFile(path.join(temp, PAIRS_FILE), pairsParquetBytes(written, PAIRS_DATASET_FORMAT));
+    await fs.writeFile(path.join(temp, PAIRS_FILE), pairsParquetBytes(written, PAIRS_DATASET_FORMAT, moreCameras));
     await fs.writeFile(path.join(temp, DATASET_MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     if (signal?.aborted) throw cancelled();
     await fs.rmdir(dir).catch(() => undefined); // an empty final folder; a full one was refused above

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoachError } from '../../../shared/contract/errors';
-import { cameraDir, frameFileName } from '../../episodes/store/episodeFormat';
 import { loadModelPackage } from '../../policy/modelPackage';
-import { frameRgb } from '../pairs/frameRgb';
 import type { RefineDeps } from '../refineService';
 import { exportPairsDataset } from './exportPairsDataset';
+import { pairObservationLoader } from './pairObservationLoader';
 import { runExternalTrainer } from './runExternalTrainer';
 
 /**
@@ -25,34 +24,22 @@ export function externalTrainer(episodesRoot: string, command: () => string[] | 
       );
     const pkg = await loadModelPackage(baseModelDir);
     const { manifest } = pkg;
-    const camera = manifest.cameras[0]!;
+    const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-external-refine-'));
     try {
       const dataset = path.join(work, 'dataset');
-      await exportPairsDataset(
-        pairs,
-        async (pair) => ({
-          rgb: await frameRgb(
-            path.join(cameraDir(episodesRoot, pair.episodeId, pair.camera), frameFileName(pair.frameIndex)),
-            camera.widthPx,
-            camera.heightPx,
-          ),
-          widthPx: camera.widthPx,
-          heightPx: camera.heightPx,
-        }),
-        dataset,
-        {
-          model: {
-            name: manifest.name,
-            version: manifest.version,
-            actionSpace: manifest.action.space,
-            actionNames: [...manifest.action.names],
-            chunkLength: manifest.action.chunkLength,
-            dims: manifest.action.dims,
-          },
-          signal,
+      await exportPairsDataset(pairs, await pairObservationLoader(episodesRoot, pairs, cameras), dataset, {
+        model: {
+          name: manifest.name,
+          version: manifest.version,
+          actionSpace: manifest.action.space,
+          actionNames: [...manifest.action.names],
+          chunkLength: manifest.action.chunkLength,
+          dims: manifest.action.dims,
+          cameras,
         },
-      );
+        signal,
+      });
       const output = path.join(work, 'output');
       const result = await runExternalTrainer({
         command: argv,

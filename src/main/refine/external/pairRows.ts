@@ -10,6 +10,16 @@ export interface DatasetModel {
   actionNames: string[];
   chunkLength: number;
   dims: number;
+  /**
+   * The package's cameras in manifest order, when known. The first is the policy camera (the `image` column);
+   * each other camera's pictures get their own columns (`image_<name>`).
+   */
+  cameras?: { name: string; widthPx: number; heightPx: number }[];
+}
+
+/** The cameras of the model besides the policy camera: each gets its own image columns. */
+export function moreCameraNames(model: DatasetModel): string[] {
+  return (model.cameras ?? []).slice(1).map((camera) => camera.name);
 }
 
 /** One row of pairs.parquet: a pair as training uses it (flipped pairs already swapped). */

@@ -1,12 +1,17 @@
 import { parquetTableBytes, type ColumnKind } from '../../episodes/export/parquetTable';
+import { PairsDatasetError } from './externalErrors';
 import type { PairRow } from './pairRows';
 
-/** A pair row with the picture written for it. */
-export interface PairRowWithImage extends PairRow {
-  /** Relative to the dataset folder, e.g. "images/12.png". */
+/** A picture written for a pair: its file relative to the dataset folder, e.g. "images/12.png", and size. */
+export interface WrittenImage {
   imagePath: string;
   imageWidthPx: number;
   imageHeightPx: number;
+}
+
+/** A pair row with the pictures written for it: the policy camera's, and the other cameras' by name. */
+export interface PairRowWithImage extends PairRow, WrittenImage {
+  moreImages: Record<string, WrittenImage>;
 }
 
 interface PairColumn {
@@ -170,15 +175,62 @@ export const PAIR_COLUMNS: readonly PairColumn[] = [
   },
 ];
 
+/** The image columns of one of the model's cameras besides the policy camera. */
+function moreCameraColumns(camera: string): PairColumn[] {
+  const image = (r: PairRowWithImage) => r.moreImages[camera]!;
+  return [
+    {
+      name: `image_${camera}`,
+      kind: 'string',
+      arrowType: 'string',
+      description: `camera "${camera}"'s picture at the observation, RGB PNG, relative to the dataset folder`,
+      value: (r) => image(r).imagePath,
+    },
+    {
+      name: `image_${camera}_width_px`,
+      kind: 'int64',
+      arrowType: 'int64',
+      description: `the "${camera}" image's width`,
+      value: (r) => image(r).imageWidthPx,
+    },
+    {
+      name: `image_${camera}_height_px`,
+      kind: 'int64',
+      arrowType: 'int64',
+      description: `the "${camera}" image's height`,
+      value: (r) => image(r).imageHeightPx,
+    },
+  ];
+}
+
+/** PAIR_COLUMNS, then the image columns of each camera besides the policy camera. */
+export function pairColumns(moreCameras: readonly string[] = []): PairColumn[] {
+  const columns = [...PAIR_COLUMNS, ...moreCameras.flatMap(moreCameraColumns)];
+  const names = columns.map((c) => c.name);
+  const clash = names.find((name, i) => names.indexOf(name) !== i);
+  if (clash)
+    throw new PairsDatasetError(
+      'pairs_dataset_invalid',
+      `the model's cameras (${moreCameras.join(', ')}) would write the column "${clash}" twice: rename the camera`,
+    );
+  return columns;
+}
+
 /** pairs.parquet's bytes: one row per pair, in the order given. */
-export function pairsParquetBytes(rows: readonly PairRowWithImage[], format: string): Uint8Array {
+export function pairsParquetBytes(
+  rows: readonly PairRowWithImage[],
+  format: string,
+  moreCameras: readonly string[] = [],
+): Uint8Array {
   return parquetTableBytes(
-    PAIR_COLUMNS.map((c) => ({ name: c.name, kind: c.kind, data: rows.map(c.value) })),
+    pairColumns(moreCameras).map((c) => ({ name: c.name, kind: c.kind, data: rows.map(c.value) })),
     { 'coach.format': format },
   );
 }
 
 /** The column list dataset.json carries, so a reader knows the schema without Coach's docs. */
-export function pairColumnsDescription(): { name: string; type: string; description: string }[] {
-  return PAIR_COLUMNS.map((c) => ({ name: c.name, type: c.arrowType, description: c.description }));
+export function pairColumnsDescription(
+  moreCameras: readonly string[] = [],
+): { name: string; type: string; description: string }[] {
+  return pairColumns(moreCameras).map((c) => ({ name: c.name, type: c.arrowType, description: c.description }));
 }

@@ -1,7 +1,8 @@
 import { CoachError } from '../../../shared/contract/errors';
 import { ARM_JOINT_COUNT, DEFAULT_GRIPPER_MM_PER_RAD, GRIPPER_MAX_STROKE_MM } from '../../../shared/robot/a1Spec';
-import type { EpisodeHeader, FrameIndexRecord, StepRecord } from '../../episodes/store/episodeFormat';
+import type { EpisodeHeader, StepRecord } from '../../episodes/store/episodeFormat';
 import type { EpisodeReader } from '../../episodes/store/episodeReader';
+import { CameraFrames, moreCameraFrames, type CameraFrame } from './cameraFrames';
 
 /** One observation of a recorded attempt: where a chunk started, what the policy saw, and the chunk it produced. */
 export interface EpisodeObservation {
@@ -14,6 +15,8 @@ export interface EpisodeObservation {
   /** The frame's `i` in the camera's index, and its file (absolute path). */
   frameIndex: number;
   frameFile: string;
+  /** The model's other cameras' frames (a wrist camera), by camera name, chosen the same way. */
+  moreFrames: Record<string, CameraFrame>;
   /** ROBOT_STATE_NAMES: six measured joints (rad), gripper opening fraction. */
   robotState: number[];
   /** The whole physical chunk the policy produced here, [chunkLength][dims]. */
@@ -45,18 +48,6 @@ export function policyCameraOf(header: EpisodeHeader, modelCameraName?: string):
   return names[0] ?? null;
 }
 
-/** Index into records (sorted by tS) of the newest frame at or before tS; the first frame when none is before. */
-function frameAtOrBefore(records: FrameIndexRecord[], tS: number): number {
-  let lo = 0;
-  let hi = records.length - 1;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (records[mid]!.tS <= tS) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 function executedSpans(steps: StepRecord[]): Map<number, [number, number]> {
   const spans = new Map<number, [number, number]>();
   for (const step of steps) {
@@ -69,35 +60,31 @@ function executedSpans(steps: StepRecord[]): Map<number, [number, number]> {
 
 /**
  * The observations of a recorded attempt: each step that starts a chunk (chunkIndex 0, with its `chunk`
- * recorded) with the policy camera's newest frame at or before the step's time. Throws (code
- * `pairs_missing_frames`) when the policy camera recorded no frames or a frame file it needs is gone.
+ * recorded) with the policy camera's newest frame at or before the step's time, and the same of each of
+ * `moreCameras` (the model's other cameras, by name). Throws (code `pairs_missing_frames`) when the policy
+ * camera recorded no frames or a frame file it needs is gone, and (code `pairs_missing_camera`) when one of
+ * `moreCameras` recorded no frames.
  */
 export async function episodeObservations(
   reader: EpisodeReader,
   modelCameraName?: string,
+  moreCameras: readonly string[] = [],
 ): Promise<EpisodeObservation[]> {
   const { header } = reader;
   const steps = (await reader.steps()).slice().sort((a, b) => a.i - b.i);
   const starts = steps.filter((step) => step.chunkIndex === 0 && Array.isArray(step.chunk) && step.chunk.length > 0);
   if (starts.length === 0) return [];
   const camera = policyCameraOf(header, modelCameraName);
-  const records = camera ? (await reader.frameIndex(camera)).slice().sort((a, b) => a.tS - b.tS) : [];
-  if (!camera || records.length === 0)
+  const frames = camera ? await CameraFrames.open(reader, camera) : null;
+  if (!camera || !frames)
     throw new CoachError(
       'pairs_missing_frames',
       `episode ${header.id}: the policy camera "${camera ?? 'none'}" recorded no frames, so its observations are ` +
         'unknown. Exclude the episode from training (or delete it).',
     );
-  const missing = new Set((await reader.missingFrames(camera, records)).map((record) => record.file));
+  const more = await moreCameraFrames(reader, moreCameras);
   const spans = executedSpans(steps);
   return starts.map((step) => {
-    const record = records[frameAtOrBefore(records, step.tS)]!;
-    if (missing.has(record.file))
-      throw new CoachError(
-        'pairs_missing_frames',
-        `episode ${header.id}: the frame ${reader.framePath(camera, record.file)} (camera "${camera}", step ${step.i}) ` +
-          'is missing. Restore the episode folder from a backup, or exclude the episode from training.',
-      );
     const span = spans.get(step.stroke)!;
     return {
       episodeId: header.id,
@@ -105,8 +92,8 @@ export async function episodeObservations(
       stroke: step.stroke,
       tS: step.tS,
       camera,
-      frameIndex: record.i,
-      frameFile: reader.framePath(camera, record.file),
+      ...frames.at(step.tS, step.i),
+      moreFrames: Object.fromEntries([...more].map(([name, cameraFrames]) => [name, cameraFrames.at(step.tS, step.i)])),
       robotState: robotStateFromMotorsRad(step.stateRad),
       chunk: step.chunk!,
       executedFromS: span[0],

@@ -3,9 +3,10 @@ import type { EpisodeSummary } from '../../../shared/episodes/episodeTypes';
 import type { PairSource } from '../../../shared/refine/pairTypes';
 import { episodeDir } from '../../episodes/store/episodeFormat';
 import { EpisodeReader } from '../../episodes/store/episodeReader';
+import type { CameraImages } from '../../evaluation/simAttempt';
 import { judgeChunk, takesGtaPair, type ChunkJudgement } from './chunkJudgement';
 import { episodeObservations, type EpisodeObservation } from './episodeObservations';
-import { frameRgb } from './frameRgb';
+import { observationImages } from './observationImages';
 import { labelPair, pairBase, rewardPair, type PairBase } from './observationPairs';
 import { actionSpaceMismatch, observationSeed, type PairPolicy } from './pairPolicy';
 import { pairDedupKey, type NewPair, type PairStore, type StoredPairKey } from './pairStore';
@@ -82,7 +83,12 @@ export async function episodePairs(
   const reader = await EpisodeReader.open(episodeDir(root, episode.id), episode.id);
   const mismatch = actionSpaceMismatch(reader.header.action, policy.action);
   if (mismatch) throw new CoachError('pairs_action_space', mismatch);
-  const observations = await episodeObservations(reader, policy.camera.name);
+  const [policyCamera, ...moreCameras] = policy.cameras;
+  const observations = await episodeObservations(
+    reader,
+    policyCamera!.name,
+    moreCameras.map((camera) => camera.name),
+  );
   const out: EpisodePairs = {
     built: [],
     alreadyStored: 0,
@@ -108,7 +114,7 @@ export async function episodePairs(
     });
     out.alreadyStored += wanted.length - missing.length;
     if (missing.length === 0) continue;
-    const { samples, executed, rgb } = await sampleAt(policy, observation, base.instruction, options);
+    const { samples, executed, images } = await sampleAt(policy, observation, base.instruction, options);
     const distances = samples.map((sample) => meanAbsDifference(sample, executed));
     for (const want of missing) {
       const { dims } = policy.action;
@@ -117,8 +123,10 @@ export async function episodePairs(
         pair = labelPair(base, executed, samples, distances, judgement as 'good' | 'bad', dims);
       } else {
         const { reward } = options.reward;
+        // The world model encodes the policy camera's picture only.
+        const { widthPx, heightPx } = policyCamera!;
         const context: RewardContext = {
-          observation: { rgb, ...policy.camera, robotState: observation.robotState },
+          observation: { rgb: images[policyCamera!.name]!, widthPx, heightPx, robotState: observation.robotState },
           instruction: base.instruction,
           ...(reward.needs.groundTruth ? { groundTruth: executed } : {}),
           ...(options.goal ? { goal: options.goal } : {}),
@@ -137,7 +145,7 @@ async function sampleAt(
   observation: EpisodeObservation,
   instruction: string,
   options: { k: number; seed: number },
-): Promise<{ samples: Float32Array[]; executed: Float32Array; rgb: Uint8Array }> {
+): Promise<{ samples: Float32Array[]; executed: Float32Array; images: CameraImages }> {
   const executed = Float32Array.from(observation.chunk.flat());
   if (executed.length !== policy.action.chunkLength * policy.action.dims)
     throw new CoachError(
@@ -145,8 +153,8 @@ async function sampleAt(
       `step ${observation.stepIndex} recorded a chunk of ${executed.length} values; the model's chunks have ` +
         `${policy.action.chunkLength} × ${policy.action.dims}`,
     );
-  const rgb = await frameRgb(observation.frameFile, policy.camera.widthPx, policy.camera.heightPx);
+  const images = await observationImages(observation, policy.cameras);
   const seed = observationSeed(options.seed, observation.episodeId, observation.stepIndex);
-  const samples = await policy.sample(rgb, instruction, observation.robotState, options.k, seed);
-  return { samples, executed, rgb };
+  const samples = await policy.sample(images, instruction, observation.robotState, options.k, seed);
+  return { samples, executed, images };
 }

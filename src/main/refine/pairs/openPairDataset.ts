@@ -1,18 +1,40 @@
 import path from 'node:path';
 import { CoachError } from '../../../shared/contract/errors';
+import type { PreferencePair } from '../../../shared/refine/pairTypes';
 import { EpisodeCatalog } from '../../episodes/catalog/episodeCatalog';
 import { CATALOG_FILE } from '../../episodes/store/episodeFormat';
+import type { PolicyCameraSize } from '../../evaluation/simAttempt';
+import { pairCameraFrames } from './pairCameraFrames';
 import { PairDataset } from './pairDataset';
 import { PairStore } from './pairStore';
 
 export interface OpenPairDatasetArgs {
   /** The episodes folder (catalog.sqlite and the episode folders). */
   root: string;
-  camera: { widthPx: number; heightPx: number };
+  /** The model's cameras in manifest order (the first is the policy camera). */
+  cameras: PolicyCameraSize[];
   /** These pairs (each must still be eligible); default: every eligible pair of `modelName`, or of any model. */
   pairIds?: number[];
   modelName?: string;
   imageCacheBytes?: number;
+}
+
+/**
+ * A PairDataset of these pairs for a model with `cameras`: the frames of its cameras besides the policy
+ * camera are found in the pairs' episodes (pairCameraFrames), which refuses an episode that did not record one.
+ */
+export async function loadPairDataset(
+  pairs: readonly PreferencePair[],
+  options: { root: string; cameras: readonly PolicyCameraSize[]; imageCacheBytes?: number },
+): Promise<PairDataset> {
+  const moreCameras = options.cameras.slice(1).map((camera) => camera.name);
+  const moreFrames = await pairCameraFrames(options.root, pairs, moreCameras);
+  return new PairDataset(pairs, {
+    root: options.root,
+    cameras: options.cameras,
+    moreFrames,
+    ...(options.imageCacheBytes === undefined ? {} : { imageCacheBytes: options.imageCacheBytes }),
+  });
 }
 
 /**
@@ -21,9 +43,10 @@ export interface OpenPairDatasetArgs {
  */
 export async function openPairDataset(args: OpenPairDatasetArgs): Promise<PairDataset> {
   const catalog = new EpisodeCatalog(path.join(args.root, CATALOG_FILE));
+  let pairs: PreferencePair[];
   try {
     const eligible = new PairStore(catalog).eligiblePairs(args.modelName ? { modelName: args.modelName } : {});
-    let pairs = eligible;
+    pairs = eligible;
     if (args.pairIds) {
       const byId = new Map(eligible.map((pair) => [pair.id, pair]));
       const gone = args.pairIds.filter((id) => !byId.has(id));
@@ -34,14 +57,14 @@ export async function openPairDataset(args: OpenPairDatasetArgs): Promise<PairDa
         );
       pairs = args.pairIds.map((id) => byId.get(id)!);
     }
-    if (pairs.length === 0)
-      throw new CoachError('pairs_none', 'no eligible preference pairs; build pairs first (coach pairs build)');
-    return new PairDataset(pairs, {
-      root: args.root,
-      camera: args.camera,
-      ...(args.imageCacheBytes === undefined ? {} : { imageCacheBytes: args.imageCacheBytes }),
-    });
   } finally {
     catalog.close();
   }
+  if (pairs.length === 0)
+    throw new CoachError('pairs_none', 'no eligible preference pairs; build pairs first (coach pairs build)');
+  return loadPairDataset(pairs, {
+    root: args.root,
+    cameras: args.cameras,
+    ...(args.imageCacheBytes === undefined ? {} : { imageCacheBytes: args.imageCacheBytes }),
+  });
 }

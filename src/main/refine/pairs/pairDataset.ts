@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { PreferencePair } from '../../../shared/refine/pairTypes';
 import { cameraDir, frameFileName } from '../../episodes/store/episodeFormat';
+import type { PolicyCameraSize } from '../../evaluation/simAttempt';
 import type { PreferenceDataset, PreferenceSample } from '../../training/trainingTypes';
+import type { PairCameraFrames } from './pairCameraFrames';
 import { SyncFrameDecoder } from './syncFrameDecoder';
 
 /** Decoded pictures kept by default: about 1,700 observations at 224 × 224. */
@@ -10,16 +12,23 @@ export const DEFAULT_IMAGE_CACHE_BYTES = 256 * 1024 * 1024;
 export interface PairDatasetOptions {
   /** The episodes folder the pairs' frames are in. */
   root: string;
-  /** The model camera's size: pictures are decoded and stretched to it. */
-  camera: { widthPx: number; heightPx: number };
+  /**
+   * The model's cameras in manifest order; each camera's pictures are decoded and stretched to its size. The
+   * first is the policy camera, whose frame a pair stores; the others' frames come from `moreFrames`.
+   */
+  cameras: readonly PolicyCameraSize[];
+  /** Each pair's frames of the other cameras (pairCameraFrames): needed when there is more than one camera. */
+  moreFrames?: PairCameraFrames;
   /** Most bytes of decoded RGB kept in memory (least recently used go first). */
   imageCacheBytes?: number;
 }
 
 /**
- * Stored preference pairs as the DPO trainer reads them. Pictures are read and decoded when a pair is first
- * asked for (the pipeline the pair builder fed the policy), and kept up to a byte budget; pairs sharing an
- * observation share one picture. A flipped pair gives its chunks swapped. Close it to stop its decoder.
+ * Stored preference pairs as the DPO trainer reads them: the policy camera's picture as `image`, the other
+ * cameras' as `moreImages`. Pictures are read and decoded when a pair is first asked for (the pipeline the
+ * pair builder fed the policy), and kept up to a byte budget; pairs sharing an observation share its pictures.
+ * A flipped pair gives its chunks swapped. Close it to stop its decoder. loadPairDataset opens one with the
+ * other cameras' frames found.
  */
 export class PairDataset implements PreferenceDataset {
   readonly size: number;
@@ -27,6 +36,8 @@ export class PairDataset implements PreferenceDataset {
   private cachedBytes = 0;
   private decoder: SyncFrameDecoder | null = null;
   private readonly budgetBytes: number;
+  /** The model's cameras besides the policy camera. */
+  private readonly moreCameras: readonly PolicyCameraSize[];
 
   constructor(
     readonly pairs: readonly PreferencePair[],
@@ -36,6 +47,14 @@ export class PairDataset implements PreferenceDataset {
     this.budgetBytes = options.imageCacheBytes ?? DEFAULT_IMAGE_CACHE_BYTES;
     const discarded = pairs.find((pair) => pair.status === 'discarded');
     if (discarded) throw new Error(`pair ${discarded.id} is discarded; training never uses it`);
+    if (options.cameras.length === 0) throw new Error("a pair dataset needs the model's cameras");
+    this.moreCameras = options.cameras.slice(1);
+    for (const pair of pairs)
+      for (const camera of this.moreCameras)
+        if (!options.moreFrames?.get(pair.id)?.[camera.name])
+          throw new Error(
+            `pair ${pair.id}: no frame of camera "${camera.name}" was given; open the dataset with loadPairDataset`,
+          );
   }
 
   get(index: number): PreferenceSample {
@@ -43,8 +62,17 @@ export class PairDataset implements PreferenceDataset {
     if (!pair || !Number.isInteger(index)) throw new RangeError(`pair ${index} is outside 0 … ${this.size - 1}`);
     const flat = (rows: number[][]) => Float32Array.from(rows.flat());
     const [chosen, rejected] = pair.status === 'flipped' ? [pair.rejected, pair.chosen] : [pair.chosen, pair.rejected];
+    const policyFile = path.join(
+      cameraDir(this.options.root, pair.episodeId, pair.camera),
+      frameFileName(pair.frameIndex),
+    );
+    const more = this.moreCameras.map((camera) => {
+      const frame = this.options.moreFrames!.get(pair.id)![camera.name]!;
+      return [camera.name, this.picture(camera, frame.frameFile)] as const;
+    });
     return {
-      image: this.image(pair),
+      image: this.picture(this.options.cameras[0]!, policyFile),
+      ...(more.length ? { moreImages: Object.fromEntries(more) } : {}),
       instruction: pair.instruction,
       robotState: [...pair.robotState],
       chosen: flat(chosen),
@@ -57,7 +85,9 @@ export class PairDataset implements PreferenceDataset {
   /** Pairs at the same observation share this key (a trainer may cache the prefix's context by it). */
   observationKey(index: number): string {
     const pair = this.pairs[index]!;
-    return `${pair.episodeId}/${pair.camera}/${pair.frameIndex}`;
+    const frames = this.options.moreFrames?.get(pair.id);
+    const more = this.moreCameras.map((camera) => `/${camera.name}/${frames![camera.name]!.frameIndex}`);
+    return `${pair.episodeId}/${pair.camera}/${pair.frameIndex}${more.join('')}`;
   }
 
   /** Bytes of decoded pictures held now. */
@@ -72,18 +102,17 @@ export class PairDataset implements PreferenceDataset {
     this.decoder = null;
   }
 
-  private image(pair: PreferencePair): Uint8Array {
-    const key = `${pair.episodeId}/${pair.camera}/${pair.frameIndex}`;
+  /** A recorded frame decoded at a model camera's size, from the cache when it is there. */
+  private picture(camera: PolicyCameraSize, file: string): Uint8Array {
+    const key = `${camera.name}:${file}`;
     const cached = this.cache.get(key);
     if (cached) {
       this.cache.delete(key);
       this.cache.set(key, cached);
       return cached;
     }
-    const { widthPx, heightPx } = this.options.camera;
-    const file = path.join(cameraDir(this.options.root, pair.episodeId, pair.camera), frameFileName(pair.frameIndex));
     this.decoder ??= new SyncFrameDecoder();
-    const rgb = this.decoder.decode(file, widthPx, heightPx);
+    const rgb = this.decoder.decode(file, camera.widthPx, camera.heightPx);
     this.cache.set(key, rgb);
     this.cachedBytes += rgb.length;
     for (const [oldKey, old] of this.cache) {

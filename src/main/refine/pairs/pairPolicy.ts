@@ -1,6 +1,8 @@
 import type { PackageAction } from '../../../shared/policy/modelManifest';
 import { deriveSeed } from '../../../shared/sim/world/random';
 import type { ExecutionProvider } from '../../../shared/system';
+import { rawImages } from '../../evaluation/packagePolicy';
+import type { CameraImages, PolicyCameraSize } from '../../evaluation/simAttempt';
 import { loadModelPackage } from '../../policy/modelPackage';
 import { PolicyRuntime } from '../../policy/policyRuntime';
 
@@ -8,10 +10,16 @@ import { PolicyRuntime } from '../../policy/policyRuntime';
 export interface PairPolicy {
   model: { name: string; version: string; path: string };
   action: Pick<PackageAction, 'space' | 'chunkLength' | 'dims' | 'names'>;
-  /** The package's (first) camera: its name and the size pictures are fed at. */
-  camera: { name: string; widthPx: number; heightPx: number };
-  /** K chunks ([chunkLength × dims] each, physical units) from one RGB picture at the camera's size. */
-  sample(rgb: Uint8Array, instruction: string, robotState: number[], k: number, seed: number): Promise<Float32Array[]>;
+  /** The package's cameras in manifest order (the first is the policy camera): names and the sizes pictures are fed at. */
+  cameras: PolicyCameraSize[];
+  /** K chunks ([chunkLength × dims] each, physical units) from one RGB picture per camera, by name, at its size. */
+  sample(
+    images: CameraImages,
+    instruction: string,
+    robotState: number[],
+    k: number,
+    seed: number,
+  ): Promise<Float32Array[]>;
   release(): Promise<void>;
 }
 
@@ -25,18 +33,14 @@ export async function loadPairPolicy(modelPath: string, providers?: ExecutionPro
   const pkg = await loadModelPackage(modelPath);
   const runtime = await PolicyRuntime.load(pkg, providers ? { providers } : {});
   const { manifest } = pkg;
-  const camera = manifest.cameras[0]!;
+  const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
   return {
     model: { name: manifest.name, version: manifest.version, path: pkg.dir },
     action: manifest.action,
-    camera: { name: camera.name, widthPx: camera.widthPx, heightPx: camera.heightPx },
-    async sample(rgb, instruction, robotState, k, seed) {
+    cameras,
+    async sample(images, instruction, robotState, k, seed) {
       const result = await runtime.infer(
-        {
-          images: { [camera.name]: { format: 'rgb24', widthPx: camera.widthPx, heightPx: camera.heightPx, data: rgb } },
-          instruction,
-          robotState,
-        },
+        { images: rawImages(cameras, images), instruction, robotState },
         { candidates: k, seed, noiseScale: 1 },
       );
       const width = result.chunkLength * result.dims;

@@ -11,7 +11,10 @@ export interface GoalFrame {
 
 /** What a reward sees of one observation. */
 export interface RewardContext {
-  /** The policy camera's picture at the model's size, RGB (what a world model would encode). */
+  /**
+   * The policy camera's picture at the model's size, RGB (what a world model encodes); a model's other
+   * cameras are not given to rewards.
+   */
   observation: { rgb: Uint8Array; widthPx: number; heightPx: number; robotState: number[] };
   instruction: string;
   /** The chunk known to be right here ([chunkLength × dims], physical units), when there is one. */
