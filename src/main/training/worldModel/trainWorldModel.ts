@@ -259,7 +259,9 @@ const SCENE_CAMERA_SPEC: DefaultModelSpec = { ...DEFAULT_MODEL_SPEC, wristCamera
  */
 function latentWeights(weights: Record<string, Float32Array>): Record<string, Float32Array> {
   return Object.fromEntries(
-    Object.entries(weights).filter(([name]) => /^(encoder\.|instruction\.embedding$|instruction\.queries\.)/.test(name)),
+    Object.entries(weights).filter(([name]) =>
+      /^(encoder\.|instruction\.embedding$|instruction\.queries\.)/.test(name),
+    ),
   );
 }
 
