@@ -45,9 +45,12 @@ export function policyImages(cameras: RunnerCameras, policyCameras: readonly Pol
   return images;
 }
 
+/** A camera that has not delivered yet (just started) or only a stale picture may catch up within the grace. */
+const WAITED_FOR = new Set(['stale_frame', 'no_frame']);
+
 /**
- * policyImages, giving a stale picture (a busy machine, a camera catching up) FRESH_FRAME_GRACE_MS to be replaced
- * before its camera's error is thrown.
+ * policyImages, giving a camera with no picture yet or a stale one (a busy machine, a camera starting or
+ * catching up) FRESH_FRAME_GRACE_MS to deliver a fresh one before its camera's error is thrown.
  */
 export async function freshPolicyImages(
   cameras: RunnerCameras,
@@ -58,7 +61,7 @@ export async function freshPolicyImages(
     try {
       return policyImages(cameras, policyCameras);
     } catch (error) {
-      if ((error as CoachError).code !== 'stale_frame' || Date.now() >= until) throw error;
+      if (!WAITED_FOR.has((error as CoachError).code) || Date.now() >= until) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

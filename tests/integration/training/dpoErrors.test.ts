@@ -66,7 +66,7 @@ describe('DPO refinement refuses bad inputs clearly', () => {
   it('pictures of the wrong size and chunks that are not finite', async () => {
     expect(await refusal({ pairs: syntheticPairs({ size: 3, widthPx: 160, heightPx: 120 }) })).toEqual({
       code: 'training_invalid_data',
-      message: 'pair 0: its picture has 57600 bytes; camera "scene" needs 224×224 RGB = 150528',
+      message: 'pair 0: its "scene" picture has 57600 bytes; that camera needs 224×224 RGB = 150528',
     });
     const nan = syntheticPairs({ size: 3 }, (pair, index) =>
       index === 1 ? { ...pair, chosen: pair.chosen.map((v, k) => (k === 3 ? NaN : v)) } : pair,
