@@ -50,6 +50,20 @@ export function forwardKinematicsNodes(
 }
 
 /**
+ * Image points [B, Q, 2] → their viewing rays' directions [B, Q, 3] in the camera's frame of reference (not
+ * unit length): ray(u, v) = forward + (u − cx)/f · right + (v − cy)/f · down = base + u·du + v·dv.
+ */
+function pixelRayNodes(g: OnnxGraphBuilder, pixels: string, camera: PinholeCamera): string {
+  const { right, down, forward, focalPx, cxPx, cyPx } = camera;
+  const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
+  const directions = [...right.map((v) => v / focalPx), ...down.map((v) => v / focalPx)];
+  return g.op('Add', [
+    g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
+    g.constant(base, [3], 'float32'),
+  ]);
+}
+
+/**
  * Image points → where their viewing rays meet the horizontal plane z = planeZM, through a pinhole camera
  * (the nominal scene camera; each scene's is jittered a little, an error common to points seen close
  * together, which differences of such points cancel). planeZM is a number or a tensor [B, 1, 1] (a height
@@ -61,14 +75,8 @@ export function tablePlaneNodes(
   camera: PinholeCamera,
   planeZM: number | string,
 ): string {
-  const { right, down, forward, eyeM, focalPx, cxPx, cyPx } = camera;
-  // ray(u, v) = forward + (u − cx)/f · right + (v − cy)/f · down = base + u·du + v·dv
-  const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
-  const directions = [...right.map((v) => v / focalPx), ...down.map((v) => v / focalPx)];
-  const ray = g.op('Add', [
-    g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
-    g.constant(base, [3], 'float32'),
-  ]);
+  const { eyeM } = camera;
+  const ray = pixelRayNodes(g, pixels, camera);
   const slice = (from: number, to: number) => sliceAxis(g, ray, 2, from, to);
   const height =
     typeof planeZM === 'number'
@@ -96,17 +104,11 @@ export function wristPlaneNodes(
   camera: PinholeCamera,
   planeZM: number,
 ): string {
-  const { right, down, forward, eyeM, focalPx, cxPx, cyPx } = camera;
-  const base = [0, 1, 2].map((i) => forward[i]! - (cxPx / focalPx) * right[i]! - (cyPx / focalPx) * down[i]!);
-  const directions = [...right.map((v) => v / focalPx), ...down.map((v) => v / focalPx)];
-  const rayInTcp = g.op('Add', [
-    g.op('MatMul', [pixels, g.constant(directions, [2, 3], 'float32')]),
-    g.constant(base, [3], 'float32'),
-  ]);
+  const rayInTcp = pixelRayNodes(g, pixels, camera);
   // Row vectors: ray_base = ray_tcp · Rᵀ.
   const ray = g.op('MatMul', [rayInTcp, g.op('Transpose', [tcp.rotation], { perm: ints([0, 2, 1]) })]);
   const eye = g.op('Reshape', [
-    g.op('Add', [tcp.positionM, g.op('MatMul', [tcp.rotation, g.constant([...eyeM], [3, 1], 'float32')])]),
+    g.op('Add', [tcp.positionM, g.op('MatMul', [tcp.rotation, g.constant([...camera.eyeM], [3, 1], 'float32')])]),
     g.constant([0, 1, 3], [3]),
   ]); // [B, 1, 3]
   const tcpXy = g.op('Reshape', [sliceAxis(g, tcp.positionM, 1, 0, 2), g.constant([0, 1, 2], [3])]);
