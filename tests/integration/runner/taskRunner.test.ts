@@ -48,6 +48,54 @@ async function benchWithModel(link: LinkConfigInput = { kind: 'sim' }, model = t
   return coach;
 }
 
+/** The console's cameras, with one of them (the policy camera, or another by name) stale until `staleUntilMs`. */
+function laggingCameras(coach: Coach, camera: 'policy' | string, message: string) {
+  const lag = { staleUntilMs: 0 };
+  const stale = () => {
+    if (Date.now() < lag.staleUntilMs) throw new CoachError('stale_frame', message);
+  };
+  const cameras = {
+    get policyCameraName() {
+      return coach.cameras.policyCameraName;
+    },
+    policyFrame(maxAgeMs?: number) {
+      if (camera === 'policy') stale();
+      return coach.cameras.policyFrame(maxAgeMs);
+    },
+    cameraFrame(name: string, maxAgeMs?: number) {
+      if (name === camera) stale();
+      return coach.cameras.cameraFrame(name, maxAgeMs);
+    },
+  };
+  return { cameras, lag };
+}
+
+/**
+ * Stale for 300 ms: the attempt waits and runs. Stale for good: refused before anything moves, after the
+ * grace, with the camera's error.
+ */
+async function expectGraceThenRefusal(
+  coach: Coach,
+  { cameras, lag }: ReturnType<typeof laggingCameras>,
+  reason: RegExp,
+): Promise<void> {
+  const runner = new TaskRunner(coach.arm, cameras, coach.policy, loadArmChain(repoRoot));
+  try {
+    lag.staleUntilMs = Date.now() + 300;
+    runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
+    expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
+
+    lag.staleUntilMs = Infinity;
+    runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
+    const final = await runner.finished();
+    expect(final).toMatchObject({ outcome: 'refused', actionsSent: 0 });
+    expect(final.reason).toMatch(reason);
+    expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
+  } finally {
+    runner.close();
+  }
+}
+
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -184,37 +232,15 @@ describe('TaskRunner', () => {
 
   it('gives a lagging policy camera a moment to deliver a fresh frame, and names it when it stays stale', async () => {
     const coach = await benchWithModel();
-    let staleUntilMs = 0;
-    const laggingCameras = {
-      get policyCameraName() {
-        return coach.cameras.policyCameraName;
-      },
-      policyFrame(maxAgeMs?: number) {
-        if (Date.now() < staleUntilMs)
-          throw new CoachError(
-            'stale_frame',
-            'the policy camera "scene" last delivered a picture 700 ms ago; check the camera',
-          );
-        return coach.cameras.policyFrame(maxAgeMs);
-      },
-      cameraFrame: (name: string, maxAgeMs?: number) => coach.cameras.cameraFrame(name, maxAgeMs),
-    };
-    const runner = new TaskRunner(coach.arm, laggingCameras, coach.policy, loadArmChain(repoRoot));
-    try {
-      staleUntilMs = Date.now() + 300;
-      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
-      expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
-
-      // Stale from the start: refused before anything moves.
-      staleUntilMs = Infinity;
-      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
-      const final = await runner.finished();
-      expect(final).toMatchObject({ outcome: 'refused', actionsSent: 0 });
-      expect(final.reason).toMatch(/the policy camera "scene" last delivered a picture/);
-      expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
-    } finally {
-      runner.close();
-    }
+    await expectGraceThenRefusal(
+      coach,
+      laggingCameras(
+        coach,
+        'policy',
+        'the policy camera "scene" last delivered a picture 700 ms ago; check the camera',
+      ),
+      /the policy camera "scene" last delivered a picture/,
+    );
   });
 
   it('ends as a timeout', async () => {
@@ -364,35 +390,10 @@ describe('TaskRunner with a package that takes a scene and a wrist camera', () =
 
   it('gives a lagging wrist camera the same moment as the policy camera, and names it when it stays stale', async () => {
     const coach = await benchWithModel({ kind: 'sim' }, wristPackage);
-    let staleUntilMs = 0;
-    const laggingWrist = {
-      get policyCameraName() {
-        return coach.cameras.policyCameraName;
-      },
-      policyFrame: (maxAgeMs?: number) => coach.cameras.policyFrame(maxAgeMs),
-      cameraFrame(name: string, maxAgeMs?: number) {
-        if (name === 'wrist' && Date.now() < staleUntilMs)
-          throw new CoachError(
-            'stale_frame',
-            'the camera "wrist" last delivered a picture 700 ms ago; check the camera',
-          );
-        return coach.cameras.cameraFrame(name, maxAgeMs);
-      },
-    };
-    const runner = new TaskRunner(coach.arm, laggingWrist, coach.policy, loadArmChain(repoRoot));
-    try {
-      staleUntilMs = Date.now() + 300;
-      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 2 });
-      expect(await runner.finished()).toMatchObject({ outcome: 'max_strokes', strokes: 1 });
-
-      staleUntilMs = Infinity;
-      runner.start('put the grape in the plate', { maxStrokes: 1, seed: 3 });
-      const final = await runner.finished();
-      expect(final).toMatchObject({ outcome: 'refused', actionsSent: 0 });
-      expect(final.reason).toMatch(/the camera "wrist" last delivered a picture/);
-      expect(final.elapsedS).toBeGreaterThanOrEqual(0.9);
-    } finally {
-      runner.close();
-    }
+    await expectGraceThenRefusal(
+      coach,
+      laggingCameras(coach, 'wrist', 'the camera "wrist" last delivered a picture 700 ms ago; check the camera'),
+      /the camera "wrist" last delivered a picture/,
+    );
   });
 });
