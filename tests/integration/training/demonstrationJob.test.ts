@@ -6,6 +6,7 @@ import { loadModelPackage } from '../../../src/main/policy/modelPackage';
 import { PolicyRuntime } from '../../../src/main/policy/policyRuntime';
 import { demonstrationJobExecutor } from '../../../src/main/training/demonstrationJob';
 import { TrainingService } from '../../../src/main/training/trainingService';
+import { buildTwoCameraPackage } from '../refine/fixtures/twoCameraPackage';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-demo-job-'));
@@ -41,5 +42,22 @@ describe('training from demonstrations (the console job)', () => {
     // The dataset file was temporary.
     expect(fs.readdirSync(path.join(dataDir, 'training'))).toEqual([]);
     await service.close();
+  }, 300_000);
+
+  it('draws the wrist camera for a package that takes one (training would refuse samples without it)', async () => {
+    const base = await buildTwoCameraPackage();
+    try {
+      const service = new TrainingService(demonstrationJobExecutor(repoRoot, dataDir));
+      const request = { modelPath: base, episodesPerTemplate: 1, steps: 2, batchSize: 4, learningRate: 1e-3, seed: 0 };
+      service.startDemonstrations(request);
+      await service.settled();
+      const [job] = service.list();
+      expect(job, job?.message ?? '').toMatchObject({ phase: 'done', step: 2 });
+      const pkg = await loadModelPackage(job!.outputPath!);
+      expect(pkg.manifest.cameras.map((camera) => camera.name)).toEqual(['scene', 'wrist']);
+      await service.close();
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
   }, 300_000);
 });

@@ -39,7 +39,8 @@ export async function buildEmbeddingPrefix(spec: PrefixSpec): Promise<Uint8Array
   let imageEmbedding = linear(g, imageFeatures, 'image_proj', 3 * 28 * 28, width);
   for (const camera of spec.moreCameras ?? []) {
     const input = g.input(testCameraInput(camera.name), 'float32', [1, 3, camera.heightPx, camera.widthPx]);
-    const colour = g.op('Flatten', [g.op('GlobalAveragePool', [input])], { axis: int(1) });
+    // ReduceMean rather than GlobalAveragePool: the trainer's interpreter runs it, so such packages train.
+    const colour = g.op('ReduceMean', [input, g.constant([2, 3], [2])], { keepdims: int(0) });
     imageEmbedding = g.op('Add', [imageEmbedding, linear(g, colour, `${camera.name}_proj`, 3, width)]);
   }
 
