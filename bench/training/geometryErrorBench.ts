@@ -37,8 +37,7 @@ import {
 } from '../../src/main/training/defaultModel/defaultPrefix';
 import { BcBatchBuilder } from '../../src/main/training/bc/batchBuilder';
 import { ortFeed } from '../../src/main/training/bc/frozenContext';
-import { writeInitializers } from '../../src/main/training/onnx';
-import { initializersOf } from '../../src/main/training/worldModel/trainWorldModel';
+import { initializersOf, writeInitializers } from '../../src/main/training/onnx';
 import { loadModelPackage } from '../../src/main/policy/modelPackage';
 import { InstructionTokenizer } from '../../src/main/policy/instructionTokenizer';
 import { testVocabulary } from '../../src/main/policy/testPackage/testTokenizer';

@@ -29,6 +29,11 @@ export interface DefaultModelSpec {
   taskWidth: number;
   /** Width of the learned part of the context; the prefix also passes its geometry through (prefixContextWidth). */
   contextWidth: number;
+  /**
+   * The prefix projects what its queries found, the task and the arm into contextWidth (a layer the frozen-prefix
+   * behaviour cloning never trains); false passes them all to the expert, whose first layer then learns from them.
+   */
+  projectContext: boolean;
   chunkLength: number;
   dims: number;
   flowSteps: number;
@@ -58,6 +63,7 @@ export const DEFAULT_MODEL_SPEC: DefaultModelSpec = {
   stateWidth: 32,
   taskWidth: 32,
   contextWidth: 128,
+  projectContext: true,
   chunkLength: 5,
   dims: 7,
   flowSteps: 10,
@@ -106,5 +112,15 @@ export function geometryWidth(spec: DefaultModelSpec): number {
  * features, passed through unchanged so that the expert sees them at full precision.
  */
 export function prefixContextWidth(spec: DefaultModelSpec): number {
-  return spec.contextWidth + geometryWidth(spec) + ARM_FEATURES;
+  return (spec.projectContext ? spec.contextWidth + geometryWidth(spec) : joinedWidth(spec)) + ARM_FEATURES;
+}
+
+/**
+ * Width of everything the prefix joins before the projection: each scene and wrist query's point and the
+ * features it found, the geometry, the task embedding and the arm's learned features.
+ */
+export function joinedWidth(spec: DefaultModelSpec): number {
+  const found = spec.fineChannels + spec.coarseChannels + 2;
+  const wristQueries = spec.wristCamera ? spec.wristQueries : 0;
+  return (spec.queries + wristQueries) * found + geometryWidth(spec) + spec.taskWidth + spec.stateWidth;
 }

@@ -10,6 +10,7 @@ import {
   fineGrid,
   geometryWidth,
   prefixContextWidth,
+  joinedWidth,
   wristGrid,
   type DefaultModelSpec,
 } from './defaultModelSpec';
@@ -297,10 +298,17 @@ export async function buildDefaultPrefix(
   );
   const arm = g.op('Gelu', [linear(g, armFeatures, 'state', ARM_FEATURES, spec.stateWidth)]);
   const joined = g.op('Concat', [found, ...(wrist ? [wrist.found] : []), geometry, task, arm], { axis: int(1) });
-  const joinedWidth =
-    queries * (channels + 2) + (wrist?.foundWidth ?? 0) + geometryWidth(spec) + spec.taskWidth + spec.stateWidth;
-  const learned = g.op('Gelu', [linear(g, joined, 'context_proj', joinedWidth, spec.contextWidth)]);
-  const context = g.op('Concat', [learned, geometry, armFeatures], { axis: int(1) });
+  const context = spec.projectContext
+    ? g.op(
+        'Concat',
+        [
+          g.op('Gelu', [linear(g, joined, 'context_proj', joinedWidth(spec), spec.contextWidth)]),
+          geometry,
+          armFeatures,
+        ],
+        { axis: int(1) },
+      )
+    : g.op('Concat', [joined, armFeatures], { axis: int(1) });
   g.output(context, PREFIX_IO.context, 'float32', [BATCH, prefixContextWidth(spec)]);
   // The same graph and weights with the queries' soft-argmax points as a second output, for the warm-up.
   if (options.keypointsOutput) g.output(where, PREFIX_KEYPOINTS, 'float32', [BATCH, queries, 2]);

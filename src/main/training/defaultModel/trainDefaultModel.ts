@@ -15,6 +15,7 @@ import type { DemoConfig } from '../demonstrations/demoConfig';
 import type { DemoDataset } from '../demonstrations/demoDataset';
 import { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
 import { loadModelPackage } from '../../policy/modelPackage';
+import { initializersOf, writeInitializers } from '../onnx';
 import { generateDemonstrations } from '../demonstrations/generateDemonstrations';
 import { writeDefaultModelPackage } from './buildDefaultModelPackage';
 import { DEFAULT_MODEL_NAME } from './defaultManifest';
@@ -119,8 +120,8 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
     let warmupFinalLoss: number | null = null;
     if (plan.warmedPrefixFrom) {
       const from = await loadModelPackage(plan.warmedPrefixFrom);
-      await fs.copyFile(from.prefixPath, path.join(baseDir, 'prefix.onnx'));
-      plan.log(`localisation warm-up: the prefix of ${from.dir} (not run again)`);
+      const taken = await takeWarmedWeights(path.join(baseDir, 'prefix.onnx'), from.prefixPath);
+      plan.log(`localisation warm-up: ${taken} of the prefix of ${from.dir} (not run again)`);
     } else if (plan.warmup.steps > 0) {
       const prefixPath = path.join(baseDir, 'prefix.onnx');
       const warmed = await warmUpLocalization(
@@ -185,6 +186,22 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
   } finally {
     await fs.rm(baseDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes into the prefix at `prefixPath` the weights of `fromPath` that it has (same name, same size): the
+ * warmed-up encoders and queries carry over to a prefix whose later layers differ. Returns what it took.
+ */
+async function takeWarmedWeights(prefixPath: string, fromPath: string): Promise<string> {
+  const own = await initializersOf(prefixPath);
+  const warmed = Object.entries(await initializersOf(fromPath)).filter(
+    ([name, values]) => own[name]?.length === values.length,
+  );
+  await fs.writeFile(
+    prefixPath,
+    writeInitializers(new Uint8Array(await fs.readFile(prefixPath)), Object.fromEntries(warmed)),
+  );
+  return `${warmed.length} of ${Object.keys(own).length} weights`;
 }
 
 function formatProgress(p: TrainingProgress): string {

@@ -14,4 +14,4 @@ export { writeInitializers } from './onnxWriteBack';
 export { UnsupportedOperatorError } from './operatorTypes';
 export { SUPPORTED_OPERATORS } from './operators/index';
 export { arrayFromData, HostTensor } from './values';
-export { readWeights } from './weights';
+export { initializersOf, readWeights } from './weights';

@@ -17,6 +17,7 @@ import type { DemoDataset } from '../demonstrations/demoDataset';
 import {
   arrayFromData,
   compileGraph,
+  initializersOf,
   ONNX_TYPE,
   parseOnnxModel,
   readWeights,
@@ -265,13 +266,6 @@ function latentWeights(weights: Record<string, Float32Array>): Record<string, Fl
   );
 }
 
-/** The float initializers of an ONNX file by name. */
-export async function initializersOf(file: string): Promise<Record<string, Float32Array>> {
-  const weights: Record<string, Float32Array> = {};
-  for (const [name, tensor] of parseOnnxModel(new Uint8Array(await fs.readFile(file))).initializers)
-    if (tensor.data instanceof Float32Array) weights[name] = tensor.data;
-  return weights;
-}
 
 /**
  * coach-wm: transitions of the scripted expert with random chunks mixed in (every step drawn) → each

@@ -6,6 +6,7 @@ import { loadModelPackage } from '../../../../src/main/policy/modelPackage';
 import { DEFAULT_MODEL_SPEC } from '../../../../src/main/training/defaultModel/defaultModelSpec';
 import { trainDefaultModel } from '../../../../src/main/training/defaultModel/trainDefaultModel';
 import { DEFAULT_DEMO_CONFIG, SCENE_DEMO_CONFIG } from '../../../../src/main/training/demonstrations/demoConfig';
+import { initializersOf } from '../../../../src/main/training/onnx';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const COMMITTED = path.join(repoRoot, 'resources/models/coach-tiny');
@@ -49,6 +50,33 @@ describe('train:default', () => {
     expect(counts[1]).toBeGreaterThanOrEqual(3);
     expect(counts[1]).toBeLessThan(counts[0]! / 10);
     expect(result.demoSamples).toBe(counts[0]! + counts[1]!);
+
+    // A later run takes the warmed-up weights it has from that package, even when its later layers differ.
+    const unprojected = await fs.mkdtemp(path.join(os.tmpdir(), 'coach-tiny-out-'));
+    temporary.push(unprojected);
+    const again: string[] = [];
+    await trainDefaultModel({
+      appRoot: repoRoot,
+      spec: { ...DEFAULT_MODEL_SPEC, projectContext: false },
+      demos: { ...DEFAULT_DEMO_CONFIG, episodesPerTemplate: 1 },
+      sceneDemos: null,
+      warmedPrefixFrom: outDir,
+      training: { steps: 2, batchSize: 4, learningRate: 1e-3, seed: 0, freezePrefix: true },
+      warmup: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 1 },
+      outDir: unprojected,
+      version: '0.0.0-test',
+      cacheRoot: null,
+      workers: 1,
+      evalEpisodesPerTemplate: 0,
+      evalSeedSet: 'train',
+      log: (line) => again.push(line),
+    });
+    expect(again).toContain(`localisation warm-up: 21 of 21 weights of the prefix of ${outDir} (not run again)`);
+    const [warmed, taken] = await Promise.all(
+      [outDir, unprojected].map(async (dir) => initializersOf((await loadModelPackage(dir)).prefixPath)),
+    );
+    expect(taken!['wrist_encoder.fine.weight']).toEqual(warmed!['wrist_encoder.fine.weight']);
+    expect(taken!['context_proj.weight']).toBeUndefined();
   }, 180_000);
 
   it('the committed coach-tiny is a trained package under 20 MB that takes the robot state', async () => {
