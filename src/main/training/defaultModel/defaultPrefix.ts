@@ -245,7 +245,6 @@ export async function buildDefaultPrefix(
     g.constant([2, 3], [2]),
   ]);
   const scene = imageFeatures(g, cropped, 'encoder', { rows, cols }, spec);
-  const channels = scene.channels;
 
   // Instruction: word embeddings in order (padding zeroed), flattened, so "X near Y" differs from "Y near X".
   const tokens = g.op('Gather', [g.weight('instruction.embedding', [vocabSize, tokenWidth], 1), ids]);

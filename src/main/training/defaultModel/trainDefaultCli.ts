@@ -9,7 +9,7 @@ import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel
 /** The run `npm run train:default` makes: what the committed resources/models/coach-tiny/ was built with. */
 export const DEFAULT_TRAINING = { steps: 20_000, batchSize: 128, learningRate: 1e-3, seed: 0 };
 export const DEFAULT_WARMUP = { steps: 4000, batchSize: 64, learningRate: 2e-3, seed: 1 };
-export const DEFAULT_MODEL_VERSION = '1.1.0';
+export const DEFAULT_MODEL_VERSION = '1.2.0';
 
 export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
 
