@@ -8,7 +8,6 @@ import { int, ints, OnnxGraphBuilder } from '../../policy/testPackage/onnxBuilde
 import {
   ARM_FEATURES,
   fineGrid,
-  geometryWidth,
   prefixContextWidth,
   joinedWidth,
   wristGrid,
