@@ -7,7 +7,7 @@ import { trainWorldModel, type WorldModelTrainingPlan } from './trainWorldModel'
 
 /** The run `npm run train:wm` makes: what the committed resources/world-models/coach-wm/ was built with. */
 export const DEFAULT_PREDICTOR_TRAINING = { hiddenWidth: 64, steps: 6000, batchSize: 256, learningRate: 2e-3, seed: 0 };
-export const DEFAULT_WORLD_MODEL_VERSION = '1.1.0';
+export const DEFAULT_WORLD_MODEL_VERSION = '1.2.0';
 
 export const TRAIN_WM_USAGE = `Usage: npm run train:wm -- [options]
 
