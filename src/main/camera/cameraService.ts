@@ -143,7 +143,10 @@ export class CameraService {
     return { camera, frame, simView: source?.kind === 'sim' ? source.view : null };
   }
 
-  /** A named camera's newest frame for an observation, refused as policyFrame's is (and when no camera has the name). */
+  /**
+   * A named camera's newest frame for an observation, refused as policyFrame's is (and when no camera has
+   * the name).
+   */
   cameraFrame(name: string, maxAgeMs = 500): CameraFrame {
     this.requireCamera(name);
     return this.freshFrame(name, `the camera "${name}"`, maxAgeMs);

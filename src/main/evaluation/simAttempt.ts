@@ -68,10 +68,10 @@ export interface SimAttemptObserver {
 
 /**
  * One attempt on a generated scene, kinematically and faster than real time: the policy sees its
- * cameras (scene, and wrist when it takes one), its chunk goes through the same action conversion and the governor's step and workspace checks
- * as on the bench (a refused motion ends the attempt as a failure), and the world steps at the control
- * rate with joint targets taken as reached and the gripper moving no faster than the live arm's
- * (`gripperSpeedMmS`, default LIVE_GRIPPER_SPEED_MM_S).
+ * cameras (scene, and wrist when it takes one), its chunk goes through the same action conversion and the
+ * governor's step and workspace checks as on the bench (a refused motion ends the attempt as a failure),
+ * and the world steps at the control rate with joint targets taken as reached and the gripper moving no
+ * faster than the live arm's (`gripperSpeedMmS`, default LIVE_GRIPPER_SPEED_MM_S).
  */
 export async function runSimAttempt(
   chain: KinematicChain,

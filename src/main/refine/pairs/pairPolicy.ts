@@ -10,7 +10,10 @@ import { PolicyRuntime } from '../../policy/policyRuntime';
 export interface PairPolicy {
   model: { name: string; version: string; path: string };
   action: Pick<PackageAction, 'space' | 'chunkLength' | 'dims' | 'names'>;
-  /** The package's cameras in manifest order (the first is the policy camera): names and the sizes pictures are fed at. */
+  /**
+   * The package's cameras in manifest order (the first is the policy camera): names and the sizes pictures
+   * are fed at.
+   */
   cameras: PolicyCameraSize[];
   /** K chunks ([chunkLength × dims] each, physical units) from one RGB picture per camera, by name, at its size. */
   sample(

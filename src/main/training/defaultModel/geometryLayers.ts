@@ -88,7 +88,7 @@ export function tablePlaneNodes(
 
 /** Rays steeper than this (the z of a unit-ish ray) are taken as this: near-horizontal rays meet no plane nearby. */
 const MIN_DOWNWARD_RAY = 0.05;
-/** Plane points from the TCP are clamped to this many metres on each axis (past it, the view is too oblique to matter). */
+/** Plane points from the TCP are clamped to this many metres on each axis (past it, the view is too oblique). */
 const MAX_WRIST_REACH_M = 0.3;
 
 /**

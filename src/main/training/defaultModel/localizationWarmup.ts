@@ -86,7 +86,8 @@ export function wristTargets(
  * sees nothing but pixels, the instruction and the robot state. Behaviour cloning then starts from an
  * encoder that already finds what the instruction names, instead of discovering it through the action
  * loss alone. With a wrist camera, its two queries are fitted the same way to where the named object and
- * the goal appear in the wrist picture, where they are in view. Returns the prefix graph with the warmed-up weights (same graph as `prefixBytes`).
+ * the goal appear in the wrist picture, where they are in view. Returns the prefix graph with the warmed-up
+ * weights (same graph as `prefixBytes`).
  */
 export async function warmUpLocalization(
   baseDir: string,

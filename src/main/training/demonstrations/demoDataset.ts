@@ -26,7 +26,7 @@ export interface DemoArrays {
 
 export interface WristArrays {
   camera: { widthPx: number; heightPx: number };
-  /** [size × WRIST_KEYPOINTS × 3] wrist-camera pixels of the named object and the goal, and whether each is in view. */
+  /** [size × WRIST_KEYPOINTS × 3]: the named object's and the goal's wrist-camera pixels, and whether each is in view. */
   keypoints: Float32Array;
   imageShards: Uint8Array[];
 }
