@@ -266,7 +266,6 @@ function latentWeights(weights: Record<string, Float32Array>): Record<string, Fl
   );
 }
 
-
 /**
  * coach-wm: transitions of the scripted expert with random chunks mixed in (every step drawn) → each
  * frame's latent by the frozen encoder (the policy's warmed-up prefix read as a task state, WM_LATENT_NAMES)
