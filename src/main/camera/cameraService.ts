@@ -1,5 +1,6 @@
 import type { CameraFrame as DisplayFrame, CameraInfo, CameraSource } from '../../shared/camera';
 import { CoachError } from '../../shared/contract/errors';
+import type { PolicyCameraSize } from '../../shared/policy/modelManifest';
 import type { WorldSnapshot } from '../../shared/sim/worldTypes';
 import { SimCameraRenderer } from '../sim/render/simCameraRenderer';
 import { Topic } from '../system/topic';
@@ -15,13 +16,6 @@ const STATS_INTERVAL_MS = 500;
 
 /** The simulated bench's cameras, named after the views they show. */
 export const SIM_CAMERA_NAMES = ['scene', 'wrist'] as const;
-
-/** One image a loaded policy takes: the camera that feeds it and the size it takes it at. */
-export interface PolicyImageSize {
-  name: string;
-  widthPx: number;
-  heightPx: number;
-}
 
 interface CameraEntry {
   source: CameraSource;
@@ -40,7 +34,7 @@ export class CameraService {
   private readonly cameras = new Map<string, CameraEntry>();
   private readonly sim: SimCameraRenderer;
   private policyCamera: string | null = null;
-  private policyImageSizes: readonly PolicyImageSize[] = [];
+  private policyImageSizes: readonly PolicyCameraSize[] = [];
   private displayConsumers = 0;
   private statsTimer: NodeJS.Timeout | null = null;
 
@@ -121,7 +115,7 @@ export class CameraService {
    * The images the loaded policy takes (none without a policy): the first comes from the policy camera, each
    * other one from the camera of its name. A simulated camera among them also delivers an RGB copy at its size.
    */
-  setPolicyImageSizes(sizes: readonly PolicyImageSize[]): void {
+  setPolicyImageSizes(sizes: readonly PolicyCameraSize[]): void {
     this.policyImageSizes = sizes;
     this.updateSimViews();
   }

@@ -2,7 +2,8 @@ import { loadModelPackage } from '../policy/modelPackage';
 import { PolicyRuntime } from '../policy/policyRuntime';
 import type { ExecutionProvider } from '../../shared/system';
 import type { RawImage } from '../policy/imagePreprocess';
-import type { CameraImages, ChunkPolicy, PolicyCameraSize } from './simAttempt';
+import { cameraSizes, type PolicyCameraSize } from '../../shared/policy/modelManifest';
+import type { CameraImages, ChunkPolicy } from './simAttempt';
 
 /** A model package as a ChunkPolicy: its own onnxruntime sessions, one candidate per observation. */
 export async function loadPackagePolicy(
@@ -12,7 +13,7 @@ export async function loadPackagePolicy(
   const pkg = await loadModelPackage(modelPath);
   const runtime = await PolicyRuntime.load(pkg, providers ? { providers } : {});
   const { manifest } = pkg;
-  const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
+  const cameras = cameraSizes(manifest.cameras);
   const policy: ChunkPolicy = {
     action: manifest.action,
     controlRateHz: manifest.control.rateHz,

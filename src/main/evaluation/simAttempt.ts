@@ -1,6 +1,6 @@
 import type { EpisodeResult } from '../../shared/evaluation/evaluationTypes';
 import { AbsurdActionError, chunkToJointTargets } from '../../shared/policy/actionConversion';
-import type { PackageAction } from '../../shared/policy/modelManifest';
+import type { PackageAction, PolicyCameraSize } from '../../shared/policy/modelManifest';
 import type { KinematicChain } from '../../shared/robot/kinematics';
 import { GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
 import { runExpertEpisode } from '../../shared/sim/world/scriptedExpert';
@@ -22,12 +22,6 @@ export interface ChunkPolicy {
    * arm's state (ROBOT_STATE_NAMES).
    */
   infer(images: CameraImages, instruction: string, seed: number, robotState: number[]): Promise<Float32Array>;
-}
-
-export interface PolicyCameraSize {
-  name: string;
-  widthPx: number;
-  heightPx: number;
 }
 
 /** RGB pictures by camera name, each at its camera's size. */

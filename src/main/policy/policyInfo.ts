@@ -1,3 +1,4 @@
+import { cameraSizes } from '../../shared/policy/modelManifest';
 import type { PolicyInfo } from '../../shared/policy/policyTypes';
 import type { PolicyRuntime } from './policyRuntime';
 
@@ -16,7 +17,7 @@ export function describePolicy(runtime: PolicyRuntime): PolicyInfo {
     actionNames: manifest.action.names,
     flowSteps: manifest.flow.steps,
     controlRateHz: manifest.control.rateHz,
-    cameras: manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })),
+    cameras: cameraSizes(manifest.cameras),
     prefixOutputs: manifest.prefix.outputs,
     parameterCount,
     provider: runtime.provider,

@@ -7,7 +7,8 @@ import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { EpisodeWriter } from '../episodes/recording/episodeWriter';
 import { EPISODE_FORMAT, type EpisodeHeader } from '../episodes/store/episodeFormat';
 import type { EpisodeOutcome } from '../../shared/episodes/episodeTypes';
-import { runSimAttempt, type CameraImages, type ChunkPolicy, type PolicyCameraSize } from '../evaluation/simAttempt';
+import { cameraSizes, type PolicyCameraSize } from '../../shared/policy/modelManifest';
+import { runSimAttempt, type CameraImages, type ChunkPolicy } from '../evaluation/simAttempt';
 
 export interface RecordedSimAttempt {
   episodeId: number;
@@ -134,7 +135,7 @@ export async function writeSimEpisode(
       chunkLength: content.action.chunkLength,
     },
     stateNames: [...MOTOR_NAMES],
-    cameras: cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })),
+    cameras: cameraSizes(cameras),
     policyCamera: cameras[0]!.name,
   };
   const writer = new EpisodeWriter(episodes.root, header);

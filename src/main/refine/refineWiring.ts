@@ -1,4 +1,5 @@
 import { CoachError } from '../../shared/contract/errors';
+import { cameraSizes } from '../../shared/policy/modelManifest';
 import { externalTrainer } from './external/externalRefine';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { loadModelPackage } from '../policy/modelPackage';
@@ -60,7 +61,7 @@ export function refineTrainingDeps(
           outDir,
           pairs: {
             root: episodes.root,
-            cameras: pkg.manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })),
+            cameras: cameraSizes(pkg.manifest.cameras),
             pairIds: pairs.map((pair) => pair.id),
           },
           seed: request.seed,

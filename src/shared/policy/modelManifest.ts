@@ -33,6 +33,14 @@ export const packageCameraSchema = z
   .strict();
 export type PackageCamera = z.infer<typeof packageCameraSchema>;
 
+/** A camera a policy takes, by name, and the size its pictures are fed at (manifest order: the policy camera first). */
+export type PolicyCameraSize = Pick<PackageCamera, 'name' | 'widthPx' | 'heightPx'>;
+
+/** Each camera's name and size only, in the same order. */
+export function cameraSizes(cameras: readonly PolicyCameraSize[]): PolicyCameraSize[] {
+  return cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
+}
+
 export const packageInstructionSchema = z
   .object({
     /** Hugging Face tokenizer.json, relative to the package folder. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoachError } from '../../../shared/contract/errors';
+import { cameraSizes } from '../../../shared/policy/modelManifest';
 import { loadModelPackage } from '../../policy/modelPackage';
 import type { RefineDeps } from '../refineService';
 import { exportPairsDataset } from './exportPairsDataset';
@@ -24,7 +25,7 @@ export function externalTrainer(episodesRoot: string, command: () => string[] | 
       );
     const pkg = await loadModelPackage(baseModelDir);
     const { manifest } = pkg;
-    const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
+    const cameras = cameraSizes(manifest.cameras);
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'coach-external-refine-'));
     try {
       const dataset = path.join(work, 'dataset');

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import type { PreferencePair } from '../../../shared/refine/pairTypes';
-import { cameraDir, frameFileName } from '../../episodes/store/episodeFormat';
-import type { PolicyCameraSize } from '../../evaluation/simAttempt';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import { frameRgb } from '../pairs/frameRgb';
-import { pairCameraFrames } from '../pairs/pairCameraFrames';
+import { pairCameraFrames, pairFrameFile } from '../pairs/pairCameraFrames';
 import type { ObservationImage, ObservationLoader } from './exportPairsDataset';
 
 async function decoded(file: string, camera: PolicyCameraSize): Promise<ObservationImage> {
@@ -29,8 +27,7 @@ export async function pairObservationLoader(
     moreCameras.map((camera) => camera.name),
   );
   return async (pair) => {
-    const file = path.join(cameraDir(episodesRoot, pair.episodeId, pair.camera), frameFileName(pair.frameIndex));
-    const image = await decoded(file, policyCamera!);
+    const image = await decoded(pairFrameFile(episodesRoot, pair), policyCamera!);
     if (moreCameras.length === 0) return image;
     const more = await Promise.all(
       moreCameras.map(

@@ -1,3 +1,4 @@
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import type { PairSource, PreferencePair } from '../../../shared/refine/pairTypes';
 import { PairsDatasetError } from './externalErrors';
 
@@ -14,7 +15,7 @@ export interface DatasetModel {
    * The package's cameras in manifest order, when known. The first is the policy camera (the `image` column);
    * each other camera's pictures get their own columns (`image_<name>`).
    */
-  cameras?: { name: string; widthPx: number; heightPx: number }[];
+  cameras?: PolicyCameraSize[];
 }
 
 /** The cameras of the model besides the policy camera: each gets its own image columns. */

@@ -1,4 +1,5 @@
-import type { CameraImages, PolicyCameraSize } from '../../evaluation/simAttempt';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
+import type { CameraImages } from '../../evaluation/simAttempt';
 import type { EpisodeObservation } from './episodeObservations';
 import { frameRgb } from './frameRgb';
 

@@ -3,7 +3,7 @@ import { CoachError } from '../../../shared/contract/errors';
 import type { PreferencePair } from '../../../shared/refine/pairTypes';
 import { EpisodeCatalog } from '../../episodes/catalog/episodeCatalog';
 import { CATALOG_FILE } from '../../episodes/store/episodeFormat';
-import type { PolicyCameraSize } from '../../evaluation/simAttempt';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import { pairCameraFrames } from './pairCameraFrames';
 import { PairDataset } from './pairDataset';
 import { PairStore } from './pairStore';

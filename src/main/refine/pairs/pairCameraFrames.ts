@@ -1,8 +1,14 @@
 import { CoachError } from '../../../shared/contract/errors';
 import type { PreferencePair } from '../../../shared/refine/pairTypes';
-import { episodeDir } from '../../episodes/store/episodeFormat';
+import path from 'node:path';
+import { cameraDir, episodeDir, frameFileName } from '../../episodes/store/episodeFormat';
 import { EpisodeReader } from '../../episodes/store/episodeReader';
 import { moreCameraFrames, type CameraFrame } from './cameraFrames';
+
+/** The policy camera's frame a pair stores, as a file in the episodes folder `root`. */
+export function pairFrameFile(root: string, pair: Pick<PreferencePair, 'episodeId' | 'camera' | 'frameIndex'>): string {
+  return path.join(cameraDir(root, pair.episodeId, pair.camera), frameFileName(pair.frameIndex));
+}
 
 /** By pair id, each of the model's other cameras' frame at the pair's observation, by camera name. */
 export type PairCameraFrames = Map<number, Record<string, CameraFrame>>;

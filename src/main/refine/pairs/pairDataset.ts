@@ -1,9 +1,7 @@
-import path from 'node:path';
 import type { PreferencePair } from '../../../shared/refine/pairTypes';
-import { cameraDir, frameFileName } from '../../episodes/store/episodeFormat';
-import type { PolicyCameraSize } from '../../evaluation/simAttempt';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import type { PreferenceDataset, PreferenceSample } from '../../training/trainingTypes';
-import type { PairCameraFrames } from './pairCameraFrames';
+import { pairFrameFile, type PairCameraFrames } from './pairCameraFrames';
 import { SyncFrameDecoder } from './syncFrameDecoder';
 
 /** Decoded pictures kept by default: about 1,700 observations at 224 × 224. */
@@ -62,16 +60,12 @@ export class PairDataset implements PreferenceDataset {
     if (!pair || !Number.isInteger(index)) throw new RangeError(`pair ${index} is outside 0 … ${this.size - 1}`);
     const flat = (rows: number[][]) => Float32Array.from(rows.flat());
     const [chosen, rejected] = pair.status === 'flipped' ? [pair.rejected, pair.chosen] : [pair.chosen, pair.rejected];
-    const policyFile = path.join(
-      cameraDir(this.options.root, pair.episodeId, pair.camera),
-      frameFileName(pair.frameIndex),
-    );
     const more = this.moreCameras.map((camera) => {
       const frame = this.options.moreFrames!.get(pair.id)![camera.name]!;
       return [camera.name, this.picture(camera, frame.frameFile)] as const;
     });
     return {
-      image: this.picture(this.options.cameras[0]!, policyFile),
+      image: this.picture(this.options.cameras[0]!, pairFrameFile(this.options.root, pair)),
       ...(more.length ? { moreImages: Object.fromEntries(more) } : {}),
       instruction: pair.instruction,
       robotState: [...pair.robotState],

@@ -1,8 +1,8 @@
-import type { PackageAction } from '../../../shared/policy/modelManifest';
+import { cameraSizes, type PackageAction, type PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import { deriveSeed } from '../../../shared/sim/world/random';
 import type { ExecutionProvider } from '../../../shared/system';
 import { rawImages } from '../../evaluation/packagePolicy';
-import type { CameraImages, PolicyCameraSize } from '../../evaluation/simAttempt';
+import type { CameraImages } from '../../evaluation/simAttempt';
 import { loadModelPackage } from '../../policy/modelPackage';
 import { PolicyRuntime } from '../../policy/policyRuntime';
 
@@ -36,7 +36,7 @@ export async function loadPairPolicy(modelPath: string, providers?: ExecutionPro
   const pkg = await loadModelPackage(modelPath);
   const runtime = await PolicyRuntime.load(pkg, providers ? { providers } : {});
   const { manifest } = pkg;
-  const cameras = manifest.cameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx }));
+  const cameras = cameraSizes(manifest.cameras);
   return {
     model: { name: manifest.name, version: manifest.version, path: pkg.dir },
     action: manifest.action,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROBOT_STATE_DIMS } from '../../../shared/policy/modelManifest';
+import { cameraSizes, ROBOT_STATE_DIMS, type PolicyCameraSize } from '../../../shared/policy/modelManifest';
 import type { BcDataset, TrainingSample } from '../trainingTypes';
 
 /**
@@ -23,13 +23,7 @@ export interface BcDatasetFileHeader {
   instructions: string[];
   recordBytes: number;
   /** Pictures of the package's other cameras (a wrist camera) after the first one's (absent: none). */
-  moreCameras?: MoreCamera[];
-}
-
-export interface MoreCamera {
-  name: string;
-  widthPx: number;
-  heightPx: number;
+  moreCameras?: PolicyCameraSize[];
 }
 
 export interface BcDatasetFile extends BcDataset {
@@ -45,7 +39,7 @@ function recordLayout(
   heightPx: number,
   actionValues: number,
   robotState: boolean,
-  moreCameras: readonly MoreCamera[],
+  moreCameras: readonly PolicyCameraSize[],
 ) {
   const actions = 0;
   const state = actions + actionValues * 4;
@@ -68,7 +62,7 @@ export function writeBcDatasetFile(
   file: string,
   dataset: BcDataset,
   image: { widthPx: number; heightPx: number },
-  moreCameras: readonly MoreCamera[] = [],
+  moreCameras: readonly PolicyCameraSize[] = [],
 ): BcDatasetFileHeader {
   if (os.endianness() !== 'LE') throw new Error('BC dataset files are little-endian; this machine is not');
   if (dataset.size < 1) throw new Error('the dataset is empty');
@@ -131,9 +125,7 @@ export function writeBcDatasetFile(
       robotState,
       instructions,
       recordBytes: layout.bytes,
-      ...(moreCameras.length > 0
-        ? { moreCameras: moreCameras.map(({ name, widthPx, heightPx }) => ({ name, widthPx, heightPx })) }
-        : {}),
+      ...(moreCameras.length > 0 ? { moreCameras: cameraSizes(moreCameras) } : {}),
     };
     const json = new TextEncoder().encode(JSON.stringify(header));
     const start = new Uint8Array(Math.ceil((MAGIC.length + 4 + json.length) / 4) * 4);
