@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CoachError } from '../../shared/contract/errors';
+import { cameraSizes } from '../../shared/policy/modelManifest';
 import { loadModelPackage } from '../policy/modelPackage';
 import { loadArmChain } from '../robot/urdf/loadUrdf';
 import { writeBcDatasetFile } from './bc/bcDatasetFile';
-import { DEFAULT_DEMO_CONFIG, type DemoConfig } from './demonstrations/demoConfig';
+import { SCENE_CAMERA_ONLY, type DemoConfig } from './demonstrations/demoConfig';
 import { generateDemonstrations } from './demonstrations/generateDemonstrations';
 import { WRIST_CAMERA_NAME } from './demonstrations/demoDataset';
 import { TrainingRunner } from './trainingRunner';
@@ -27,9 +28,8 @@ export function demonstrationJobExecutor(appRoot: string, dataDir: string): Demo
         `the simulator's demonstrations draw a scene and a "${WRIST_CAMERA_NAME}" camera; this model also takes "${unknown.name}", so it cannot learn from them`,
       );
     const wrist = others[0];
-    const { wristCamera: _default, ...sceneOnly } = DEFAULT_DEMO_CONFIG;
     const config: DemoConfig = {
-      ...sceneOnly,
+      ...SCENE_CAMERA_ONLY,
       episodesPerTemplate: request.episodesPerTemplate,
       camera: { widthPx: camera!.widthPx, heightPx: camera!.heightPx },
       ...(wrist ? { wristCamera: { widthPx: wrist.widthPx, heightPx: wrist.heightPx } } : {}),
@@ -62,12 +62,7 @@ export function demonstrationJobExecutor(appRoot: string, dataDir: string): Demo
     const outDir = path.join(dataDir, 'models', `${manifest.name}-bc-${stamp}`);
     try {
       report(`writing ${dataset.size} samples`);
-      writeBcDatasetFile(
-        datasetFile,
-        dataset,
-        config.camera,
-        wrist ? [{ name: wrist.name, ...config.wristCamera! }] : [],
-      );
+      writeBcDatasetFile(datasetFile, dataset, config.camera, cameraSizes(others));
       const runner = TrainingRunner.start(
         {
           modelDir: pkg.dir,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { formatJson } from './formatJson';
 import { TEST_SHAPE } from './layers';
 import { buildEmbeddingExpert, buildKvExpert } from './testExpert';
-import { buildTestManifest, type TestCamera, type TestVariant } from './testManifest';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
+import { buildTestManifest, type TestVariant } from './testManifest';
 import { buildEmbeddingPrefix, buildKvPrefix } from './testPrefix';
 import { buildTestTokenizer, buildTestTokenizerConfig, testVocabulary } from './testTokenizer';
 
@@ -19,7 +20,7 @@ export interface TestModelPackageOptions {
   /** manifest.json's name. */
   name: string;
   /** Cameras besides the 224 × 224 scene camera ('embedding' variant only), each feeding the input "<name>_image". */
-  moreCameras?: readonly TestCamera[];
+  moreCameras?: readonly PolicyCameraSize[];
 }
 
 /** What resources/models/coach-test/ is built with. */

@@ -1,15 +1,12 @@
-import { MODEL_PACKAGE_FORMAT, type ModelManifestInput } from '../../../shared/policy/modelManifest';
+import {
+  MODEL_PACKAGE_FORMAT,
+  type ModelManifestInput,
+  type PolicyCameraSize,
+} from '../../../shared/policy/modelManifest';
 import { MAX_ROTATION_STEP_RAD, MAX_TRANSLATION_STEP_M } from '../../../shared/sim/world/scriptedExpert';
 import { TEST_SHAPE } from './layers';
 
 export type TestVariant = 'embedding' | 'kv';
-
-/** A camera of a test package besides the scene camera. */
-export interface TestCamera {
-  name: string;
-  widthPx: number;
-  heightPx: number;
-}
 
 export interface TestManifestSpec {
   name: string;
@@ -17,7 +14,7 @@ export interface TestManifestSpec {
   hiddenSize: number;
   expertLayers: number;
   seed: number;
-  moreCameras?: readonly TestCamera[];
+  moreCameras?: readonly PolicyCameraSize[];
 }
 
 /** The prefix input a test package's camera feeds. */

@@ -1,14 +1,15 @@
 import { deriveSeed } from '../../../shared/sim/world/random';
 import { layerNorm, linear, splitHeads, TEST_SHAPE } from './layers';
 import { int, ints, OnnxGraphBuilder } from './onnxBuilder';
-import { testCameraInput, type TestCamera } from './testManifest';
+import type { PolicyCameraSize } from '../../../shared/policy/modelManifest';
+import { testCameraInput } from './testManifest';
 
 export interface PrefixSpec {
   vocabSize: number;
   layers: number;
   seed: number;
   /** Cameras besides the scene camera (the embedding prefix only). */
-  moreCameras?: readonly TestCamera[];
+  moreCameras?: readonly PolicyCameraSize[];
 }
 
 /** Image tokens of the kv prefix (one per 16 × 16 patch) plus the instruction's tokens. */

@@ -65,8 +65,9 @@ export const SCENE_DEMO_CONFIG: DemoConfig = {
   sampleEvery: 25,
 };
 
-/** The default demonstrations without the wrist camera (the world model encodes the scene camera only). */
-const { wristCamera: _wrist, ...SCENE_CAMERA_ONLY } = DEFAULT_DEMO_CONFIG;
+const { wristCamera: _wrist, ...sceneCameraOnly } = DEFAULT_DEMO_CONFIG;
+/** The default demonstrations without the wrist camera (the world model; packages that take the scene camera only). */
+export const SCENE_CAMERA_ONLY: DemoConfig = sceneCameraOnly;
 
 /**
  * Transitions for the world model (npm run train:wm): the scripted expert on other training scenes
