@@ -19,8 +19,8 @@ const PICTURE_LAYOUT = {
 
 /**
  * The manifest of coach-tiny before training: a 4:3 scene camera and (spec.wristCamera) a wrist camera,
- * the instruction as word ids with a mask, the arm's state, end-effector deltas normalised with the demonstrations' q01/q99 (the gripper
- * passed through: 0 closed, 1 open), chunks of 5 at 10 Hz, 10 flow steps.
+ * the instruction as word ids with a mask, the arm's state, end-effector deltas normalised with the
+ * demonstrations' q01/q99 (the gripper passed through: 0 closed, 1 open), chunks of 5 at 10 Hz, 10 flow steps.
  */
 export function buildDefaultManifest(
   spec: DefaultModelSpec,

@@ -179,7 +179,7 @@ function wristBranch(
   spec: DefaultModelSpec,
   words: string,
   tcp: { positionM: string; rotation: string },
-): { found: string; foundWidth: number; geometry: string; where: string } {
+): { found: string; geometry: string; where: string } {
   const wrist = spec.wristCamera!;
   const grid = wristGrid(spec);
   const image = g.input(PREFIX_IO.wristImage, 'float32', [BATCH, 3, wrist.heightPx, wrist.widthPx]);
@@ -207,7 +207,7 @@ function wristBranch(
     [flattenTo(g, where, n * 2), flattenTo(g, g.op('Mul', [onPlane, g.constant([10], [1], 'float32')]), n * 2), peak],
     { axis: int(1) },
   );
-  return { found, foundWidth: n * (encoded.channels + 2), geometry, where };
+  return { found, geometry, where };
 }
 
 /**
