@@ -4,7 +4,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
 import { artifactsDir, watchPageProblems } from './pageChecks';
-import { ATTEMPT_INSTRUCTION, numberIn } from './attempts';
+import { ATTEMPT_INSTRUCTION, numberIn, stopIfRunning } from './attempts';
 
 let served: ServedCoach;
 let problems: string[];
@@ -158,8 +158,7 @@ test('the 3D view shows the ghost of the chunk target while an attempt runs, and
   await expect.poll(() => numberIn(page.getByTestId('run-actions')), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
   await savePanelShot(panel, 'arm3d-ghost.png');
 
-  const runButton = page.getByTestId('command-run');
-  if ((await runButton.getAttribute('data-action')) === 'stop') await runButton.click();
+  await stopIfRunning(page);
   await expect(runPanel).toHaveAttribute('data-phase', 'finished', { timeout: 15_000 });
   await expect(view).toHaveAttribute('data-ghost', '');
   await expect(panel.getByTestId('arm3d-ghost-key')).toBeHidden();

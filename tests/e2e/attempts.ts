@@ -7,6 +7,19 @@ export async function numberIn(locator: Locator): Promise<number> {
 }
 
 /**
+ * Clicks the command bar's Stop if an attempt still runs; returns whether it did. The locator names the Stop
+ * button itself, so an attempt that ends on its own meanwhile is not followed by a click on Run (reading the
+ * button's action and then clicking it could start a new attempt).
+ */
+export async function stopIfRunning(page: Page): Promise<boolean> {
+  const stop = page.locator('[data-testid="command-run"][data-action="stop"]');
+  return stop.click({ timeout: 2_000 }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
  * One attempt in the sim: release a hold left by the last Stop, type the task, let it act for a few
  * actions (an untrained policy may end it sooner on its own), stop it if it still runs. Returns the id
  * of the episode the label prompt then shows.
@@ -37,8 +50,7 @@ export async function runAttempt(
       { message: 'six actions or the end of the attempt', timeout: 60_000 },
     )
     .toBe(true);
-  const runButton = page.getByTestId('command-run');
-  if ((await runButton.getAttribute('data-action')) === 'stop') await runButton.click();
+  await stopIfRunning(page);
   await expect(runPanel).toHaveAttribute('data-phase', 'finished', { timeout: 15_000 });
 
   // The recording ends with the attempt: the prompt asks about it.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
 import { saveScreenshot, watchPageProblems } from './pageChecks';
-import { ATTEMPT_INSTRUCTION } from './attempts';
+import { ATTEMPT_INSTRUCTION, stopIfRunning } from './attempts';
 import { PANEL_IDS as ALL_PANELS } from '../../src/shared/ui/consoleLayout';
 
 let served: ServedCoach;
@@ -256,8 +256,7 @@ test.describe('first run', () => {
     await expect
       .poll(async () => (await runPanel.getAttribute('data-phase')) !== 'starting', { timeout: 30_000 })
       .toBe(true);
-    if ((await page.getByTestId('command-run').getAttribute('data-action')) === 'stop')
-      await page.getByTestId('command-run').click();
+    await stopIfRunning(page);
     await expect(runPanel).toHaveAttribute('data-phase', 'finished', { timeout: 30_000 });
     await expect(page.getByTestId('first-run-guide')).toHaveCount(0, { timeout: 10_000 });
     await expect.poll(() => savedSettings(served.dataDir)?.ui.firstRunDone ?? false).toBe(true);

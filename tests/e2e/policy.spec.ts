@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { repoRoot, startCoachServe, type ServedCoach } from './serveProcess';
 import { saveScreenshot, watchPageProblems } from './pageChecks';
+import { stopIfRunning } from './attempts';
 
 /** The package `coach serve` loads at start. */
 const TEST_MODEL_DIR = path.join(repoRoot, 'resources/models/coach-test');
@@ -234,10 +235,8 @@ test('the policy panel shows the shipped policy, loads the test model, refuses b
   await expect(page.getByTestId('run-chunk')).toHaveAttribute('data-dims', '7');
 
   // The Stop button ends it too (if the random walk has not ended it already).
-  if ((await page.getByTestId('command-run').getAttribute('data-action')) === 'stop') {
-    await page.getByTestId('command-run').click();
+  if (await stopIfRunning(page))
     await expect(page.getByTestId('run-outcome')).toHaveText('stopped', { timeout: 10_000 });
-  }
   await expect(page.getByTestId('run-phase')).toHaveText('finished', { timeout: 10_000 });
 
   expect(problems).toEqual([]);
