@@ -1,4 +1,7 @@
 import { CoachError } from '../../shared/contract/errors';
+import { ROBOT_STATE_DIMS } from '../../shared/policy/modelManifest';
+import { GRIPPER_MAX_STROKE_MM } from '../../shared/robot/a1Spec';
+import { goalFrameIndex } from '../../shared/worldModel/goalFrameIndex';
 import type { EpisodeSummary } from '../../shared/episodes/episodeTypes';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { episodeDir } from '../episodes/store/episodeFormat';
@@ -7,7 +10,10 @@ import { policyCameraOf, robotStateFromMotorsRad } from '../refine/pairs/episode
 import { frameRgb } from '../refine/pairs/frameRgb';
 import type { GoalFrame } from '../refine/pairs/rewards';
 
-/** The operator's choice of goal: an episode, and a frame of its policy camera (default: its last). */
+/**
+ * The operator's choice of goal: an episode, and a frame of its policy camera (default: the one goalFrameIndex
+ * picks, where it let go of the object, else its last).
+ */
 export interface GoalChoice {
   episodeId: number;
   frameIndex?: number;
@@ -20,9 +26,11 @@ const showsTaskDone = (episode: EpisodeSummary) =>
 
 /**
  * Goal frames for the world model's energy, per attempt: the operator's choice when given; otherwise the
- * attempt's own last frame when it shows the task done (labelled good, or a success not labelled bad: the end
- * of the very scene it ranks chunks in); otherwise the last frame of the latest such attempt of the same task (another scene: the world model's latent must
- * then describe the task's state, not the scene). Null when no successful attempt of the task exists.
+ * attempt's own goal frame when it shows the task done (labelled good, or a success not labelled bad: the end
+ * of the very scene it ranks chunks in); otherwise the goal frame of the latest such attempt of the same task
+ * (another scene: the world model's latent must then describe the task's state, not the scene). An
+ * episode's goal frame is where the fingers began to let go of the object when it ends that way (put in,
+ * move near), else its last (goalFrameIndex). Null when no successful attempt of the task exists.
  * Frames are read at the world model's size; lookups are cached.
  */
 export class GoalFrames {
@@ -47,7 +55,7 @@ export class GoalFrames {
   }
 
   private load(episodeId: number, frameIndex?: number): Promise<GoalFrame> {
-    const key = `${episodeId}/${frameIndex ?? 'last'}`;
+    const key = `${episodeId}/${frameIndex ?? 'goal'}`;
     let found = this.byEpisode.get(key);
     if (!found) {
       found = this.read(episodeId, frameIndex);
@@ -66,23 +74,32 @@ export class GoalFrames {
         'wm_goal_missing',
         `episode ${episodeId} recorded no frames of its policy camera, so it cannot be a goal frame; choose another`,
       );
-    const record = frameIndex === undefined ? records.at(-1)! : records.find((r) => r.i === frameIndex);
+    const steps = await reader.steps();
+    if (steps.length === 0)
+      throw new CoachError('wm_goal_missing', `episode ${episodeId} recorded no steps, so its arm state is unknown`);
+    // The arm's state at each frame: the last step recorded at or before it.
+    let at = 0;
+    const stateAt = records.map((record) => {
+      while (at + 1 < steps.length && steps[at + 1]!.tS <= record.tS) at += 1;
+      return robotStateFromMotorsRad(steps[at]!.stateRad);
+    });
+    const chosen =
+      frameIndex === undefined
+        ? goalFrameIndex(stateAt.map((state) => state[ROBOT_STATE_DIMS - 1]! * GRIPPER_MAX_STROKE_MM))
+        : records.findIndex((r) => r.i === frameIndex);
+    const record = records[chosen];
     if (!record)
       throw new CoachError(
         'wm_goal_missing',
         `episode ${episodeId} has no frame ${frameIndex} of camera "${camera}" (frames 0 … ${records.at(-1)!.i})`,
       );
-    const steps = await reader.steps();
-    const before = steps.filter((step) => step.tS <= record.tS).at(-1) ?? steps[0];
-    if (!before)
-      throw new CoachError('wm_goal_missing', `episode ${episodeId} recorded no steps, so its arm state is unknown`);
     const rgb = await frameRgb(reader.framePath(camera, record.file), this.size.widthPx, this.size.heightPx);
     return {
       ref: { episodeId, camera, frameIndex: record.i },
       rgb,
       widthPx: this.size.widthPx,
       heightPx: this.size.heightPx,
-      robotState: robotStateFromMotorsRad(before.stateRad),
+      robotState: stateAt[chosen]!,
     };
   }
 }

@@ -13,6 +13,7 @@ import type { DemoEpisodePlan } from '../training/demonstrations/demoConfig';
 import { drawRandomChunk, executeAction, rollOutDemo } from '../training/demonstrations/demoRollout';
 import type { WorldModelRuntime } from './worldModelRuntime';
 import { WM_LATENT_NAMES } from '../training/defaultModel/defaultPrefix';
+import { goalFrameIndex } from '../../shared/worldModel/goalFrameIndex';
 
 export interface WmEvalOptions {
   templates: TaskTemplate[];
@@ -143,7 +144,8 @@ function rankCorrelation(x: readonly number[], y: readonly number[]): number {
 
 /**
  * `coach wm eval`: on scenes of the seed set (held-out by default; no training data comes from them), the
- * scripted expert does the task; its last frame is the goal. At every chunk boundary the world model ranks
+ * scripted expert does the task; the goal is its frame goalFrameIndex picks (where it let go of the object;
+ * its last for pick up), as GoalFrames picks for recorded attempts. At every chunk boundary the world model ranks
  * the expert's next chunk against a perturbed copy (Gaussian noise on each step's translation) and a random
  * chunk; a win is a lower energy for the expert's. The energies are also compared with the true distance of
  * the simulated outcome to the goal state (trueTaskState, the energy's weights): Spearman's correlation, and
@@ -190,14 +192,16 @@ export async function evaluateWorldModel(
       const kinds = taskObjectKinds(new TabletopWorld(chain, seed, { template, distractors: plan.distractors }).task);
       const draw = (snapshot: WorldSnapshot) =>
         renderPolicyImage(snapshot, chain, camera.name, camera.widthPx, camera.heightPx);
-      const goalState = trueTaskState(chain, demo.final, template, kinds);
+      const frames = [...demo.steps.map((step) => step.snapshot), demo.final];
+      const goalFrame = frames[goalFrameIndex(frames.map((frame) => frame.gripperOpeningMm))]!;
+      const goalState = trueTaskState(chain, goalFrame, template, kinds);
       const [goalLatent] = await runtime.encode([
         {
-          rgb: draw(demo.final),
+          rgb: draw(goalFrame),
           widthPx: camera.widthPx,
           heightPx: camera.heightPx,
           instruction: demo.instruction,
-          robotState: [...demo.final.armQRad, demo.final.gripperOpeningMm / GRIPPER_MAX_STROKE_MM],
+          robotState: [...goalFrame.armQRad, goalFrame.gripperOpeningMm / GRIPPER_MAX_STROKE_MM],
         },
       ]);
       const byTemplate = (report.byTemplate[template] ??= { perturbed: tally(), random: tally() });

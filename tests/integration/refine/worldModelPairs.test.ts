@@ -53,7 +53,7 @@ async function recordTwo() {
 }
 
 describe('pairs ranked by a world model', () => {
-  it('WM + 0.1·GTA keeps both scores per side and the goal frame (the demonstration’s own last frame)', async () => {
+  it('WM + 0.1·GTA keeps both scores per side and the goal frame (a pick-up demonstration’s own last frame: it ends holding the object)', async () => {
     const { episodes, demoId } = await recordTwo();
     const wmDir = temporary('coach-wm-package-');
     await writeTestWorldModelPackage(wmDir, { withInstruction: true, withRobotState: true, latentSize: 16 });

@@ -37,6 +37,7 @@ import { learningRateAt, shortRunSchedule } from '../optim/learningRateSchedule'
 import { buildWorldModelManifest, WM_ACTION_SCALE } from './wmManifest';
 import { buildWmPredictor, WM_PREDICTOR_IO } from './wmPredictorGraph';
 import { trueTaskStates } from './trueTaskStates';
+import { encoderLatentError } from './encoderError';
 
 export interface WorldModelTrainingPlan {
   appRoot: string;
@@ -66,10 +67,17 @@ export interface PredictorValidation {
   noChangeL1: number[];
 }
 
+/** Mean |latent − the simulator's task state| per dim, the encoder's, on held-back frames. */
+export interface EncoderValidation {
+  frames: number;
+  latentL1: number[];
+}
+
 export interface WorldModelTrainingResult {
   transitions: number;
   trainTuples: number;
   dataSeconds: number;
+  encoder: EncoderValidation;
   encodeSeconds: number;
   trainSeconds: number;
   losses: number[];
@@ -85,15 +93,11 @@ const ENCODE_BATCH = 64;
 /** Each sample's latent by the frozen encoder (onnxruntime, the graph inference uses). */
 async function encodeAll(
   encoderBytes: Uint8Array,
-  policy: LoadedModelPackage,
+  builder: BcBatchBuilder,
   dataset: DemoDataset,
   log: (line: string) => void,
 ): Promise<Float32Array> {
   const encoder = await ort.InferenceSession.create(encoderBytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
-  const builder = new BcBatchBuilder(
-    policy.manifest,
-    new InstructionTokenizer(policy.tokenizerJson, policy.tokenizerConfig, policy.manifest.instruction),
-  );
   const latents = new Float32Array(dataset.size * LATENT);
   let lastLogMs = Date.now();
   try {
@@ -253,6 +257,21 @@ async function trainPredictor(
 /** The world model encodes the scene camera only (its package feeds one picture), whatever the policy takes. */
 const SCENE_CAMERA_SPEC: DefaultModelSpec = { ...DEFAULT_MODEL_SPEC, wristCamera: null };
 
+/** Feeds for the scene-camera encoder: the policy's camera, tokenizer and state, without its other cameras. */
+function sceneCameraBuilder(policy: LoadedModelPackage): BcBatchBuilder {
+  return new BcBatchBuilder(
+    { ...policy.manifest, cameras: policy.manifest.cameras.slice(0, 1) },
+    new InstructionTokenizer(policy.tokenizerJson, policy.tokenizerConfig, policy.manifest.instruction),
+  );
+}
+
+/** Every 5th frame of the held-back episodes (every 10th, as transitionTuples). */
+function heldBackFrames(dataset: DemoDataset): number[] {
+  const frames: number[] = [];
+  for (let i = 0; i < dataset.size; i += 5) if (dataset.episodeOf(i) % 10 === 0) frames.push(i);
+  return frames;
+}
+
 /**
  * The policy prefix's weights the latent depends on: the scene encoder, the word embeddings and the scene
  * queries (the latent is their table points, the kinematics and the state). The rest of the graph (the
@@ -280,15 +299,20 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
 
   const policy = await loadModelPackage(plan.encoderFrom);
   const chain = loadArmChain(plan.appRoot);
+  const builder = sceneCameraBuilder(policy);
   const encoderBytes = writeInitializers(
     await buildDefaultPrefix(SCENE_CAMERA_SPEC, testVocabulary().length, chain, { worldModelLatent: true }),
     latentWeights(await initializersOf(policy.prefixPath)),
   );
+  const trueStates = trueTaskStates(chain, plan.transitions, dataset);
+  const frames = heldBackFrames(dataset);
+  const encoder: EncoderValidation = {
+    frames: frames.length,
+    latentL1: await encoderLatentError(encoderBytes, builder, dataset, trueStates, frames),
+  };
   const encodeStarted = Date.now();
   const latents =
-    plan.predictorOn === 'simulator'
-      ? trueTaskStates(chain, plan.transitions, dataset)
-      : await encodeAll(encoderBytes, policy, dataset, plan.log);
+    plan.predictorOn === 'simulator' ? trueStates : await encodeAll(encoderBytes, builder, dataset, plan.log);
   const encodeSeconds = (Date.now() - encodeStarted) / 1000;
   const { train, validation } = transitionTuples(dataset, chunkLength);
   plan.log(
@@ -335,6 +359,7 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
     transitions: dataset.size,
     trainTuples: train.length,
     dataSeconds,
+    encoder,
     encodeSeconds,
     trainSeconds,
     losses: trained.losses,

@@ -7,7 +7,7 @@ import { trainWorldModel, type WorldModelTrainingPlan } from './trainWorldModel'
 
 /** The run `npm run train:wm` makes: what the committed resources/world-models/coach-wm/ was built with. */
 export const DEFAULT_PREDICTOR_TRAINING = { hiddenWidth: 64, steps: 6000, batchSize: 256, learningRate: 2e-3, seed: 0 };
-export const DEFAULT_WORLD_MODEL_VERSION = '1.2.0';
+export const DEFAULT_WORLD_MODEL_VERSION = '1.3.0';
 
 export const TRAIN_WM_USAGE = `Usage: npm run train:wm -- [options]
 
@@ -102,6 +102,12 @@ export async function runTrainWorldModel(argv: string[], appRoot: string): Promi
     await prettifyManifest(plan.outDir);
     const { validation } = result;
     const cm = (m: number) => `${(m * 100).toFixed(2)} cm`;
+    const { encoder } = result;
+    process.stdout.write(
+      `encoder on ${encoder.frames} held-back frames, mean |latent − the simulator's task state|: ` +
+        [0, 1, 3, 4].map((d) => `${WM_LATENT_NAMES[d]!.replace(/_m$/, '')} ${cm(encoder.latentL1[d]!)}`).join(', ') +
+        '\n',
+    );
     process.stdout.write(
       `predictor on ${validation.tuples} held-back transitions, mean |error| after the chunk (predictor vs "nothing moves"):\n` +
         WM_LATENT_NAMES.map((name, d) =>

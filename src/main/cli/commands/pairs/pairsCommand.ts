@@ -26,7 +26,8 @@ export const PAIRS_USAGE = `Usage: coach pairs build [--from labels|gta|all] [--
            stored are skipped; excluded episodes never give pairs. --reward ranks the samples: gta (default), wm
            (the world model's energy against a goal frame, docs/world-model.md; needs no ground truth, so every
            attempt gives pairs) or wm+gta (energy + 0.1 · GTA); --goal picks the goal frame (default: the
-           attempt's own last frame when it succeeded, else the latest success of the same task)
+           attempt's own goal frame when it succeeded, else the latest success's of the same task; an episode's
+           goal frame is where it let go of the object, else its last)
   list     stored pairs, newest first, with the summary "Refine policy" shows (eligible by source and task)
   flip     train with chosen and rejected swapped (flip again to undo)
   discard  never train on these pairs

@@ -15,7 +15,8 @@ export const WM_USAGE = `Usage: coach wm eval [--world-model DIR] [--tasks ${TAS
 
   eval   how well the world model ranks actions (docs/world-model.md): on held-out scenes the scripted expert
          does each task; at every chunk boundary the expert's next chunk is compared with a perturbed copy and
-         a random chunk against the expert's last frame as the goal. Prints the pairwise accuracy (the
+         a random chunk against the expert's goal frame (where it let go of the object; its last frame for
+         pick up). Prints the pairwise accuracy (the
          expert's chunk gets the lower energy) per template and overall, and Spearman's correlation of the
          energy with the true distance to the goal state.
   info   what a world-model package holds (default: the one Coach ships, resources/world-models/coach-wm)
