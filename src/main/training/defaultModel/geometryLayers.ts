@@ -4,6 +4,9 @@ import { int, ints, type OnnxGraphBuilder } from '../../policy/testPackage/onnxB
 
 const flat = (m: Mat3) => [...m];
 
+/** Height of the plane image points are projected onto: about where objects' middles are. */
+export const OBJECT_PLANE_Z_M = 0.02;
+
 /**
  * Forward kinematics of the arm as graph nodes: joint angles q [B, ≥6] (the robot state) → the TCP's
  * position [B, 3, 1] (m) and rotation [B, 3, 3] in the base frame. Each joint's rotation about its unit
