@@ -28,6 +28,8 @@ import { RefineService } from './refine/refineService';
 import { subscribeArmSamples } from './robot/armSamplesBatcher';
 import { ARM_SAMPLES_BATCH_MS } from '../shared/robot/armSamples';
 import { refineTrainingDeps } from './refine/refineWiring';
+import { GoalProgressService } from './worldModel/goalProgress';
+import { defaultWorldModelPath } from './worldModel/pairRewardChoice';
 
 export interface CoachConfig {
   /** Folder for settings and recorded data; created if missing. */
@@ -104,6 +106,12 @@ export function createCoach(config: CoachConfig): Coach {
     policy,
     settings: () => settings.get().recording,
   });
+  // The world model's progress toward the task's goal, read at every chunk (the run panel's bar).
+  const goalProgress = new GoalProgressService(
+    { root: episodesRoot, catalog: episodes.catalog },
+    () => settings.get().refine.worldModelPath ?? defaultWorldModelPath(app.root),
+  );
+  runner.setProgress(goalProgress);
   health.start();
   warnings.push(...cameras.restore(startup.cameras));
   const saveCameras = <T>(result: T): T => {
@@ -358,6 +366,7 @@ export function createCoach(config: CoachConfig): Coach {
       await ready;
       await runner.finished();
       await refine.close();
+      await goalProgress.close();
       await training.close();
       await evaluations.close();
       await episodes.close();

@@ -52,6 +52,9 @@ export async function firstRun(context: JourneyContext): Promise<void> {
 export async function runAndLabelTwoTasks(context: JourneyContext): Promise<[number, number]> {
   const { page } = context;
   const first = await runAttempt(page, null, ATTEMPT_INSTRUCTION);
+  // No attempt of this task has shown it done yet, so the world model has no goal frame to read progress toward.
+  await expect(page.getByTestId('run-goal-progress')).toHaveAttribute('data-state', 'off', { timeout: 10_000 });
+  await expect(page.getByTestId('run-goal-progress-off')).toContainText('no successful attempt of');
   // The guide has done its job once the first attempt ended.
   await expect(page.getByTestId('first-run-guide')).toHaveCount(0, { timeout: 10_000 });
   await expect(page.getByTestId('label-prompt-task')).toHaveText(`“${ATTEMPT_INSTRUCTION}”`);
@@ -60,6 +63,7 @@ export async function runAndLabelTwoTasks(context: JourneyContext): Promise<[num
 
   // The same task again: a good and a bad attempt at one task make a preference pair.
   const second = await runAttempt(page, first, ATTEMPT_INSTRUCTION);
+  await shot(context, '03a-second-attempt-goal-progress', page.getByTestId('run-panel'));
   await labelWithKey(page, 'b', second, 'bad');
   await expect(page.locator('[data-testid^="episode-row-"]')).toHaveCount(2);
   await expect(page.getByTestId('episodes-count-label-good').locator('b')).toHaveText('1');

@@ -19,7 +19,8 @@ import type { InferenceResult } from '../policy/policyRuntime';
 import { Topic } from '../system/topic';
 import { chunkOverlay } from './chunkOverlay';
 import { freshPolicyImages } from './policyImages';
-import type { RunnerArm, RunnerCameras } from './runnerPorts';
+import type { RawImage } from '../policy/imagePreprocess';
+import type { RunnerArm, RunnerCameras, RunnerProgress, RunnerProgressTracker } from './runnerPorts';
 
 /** One executed action, as the recorder keeps it. */
 export type RunnerStep = ExecutedStep;
@@ -38,6 +39,19 @@ class RunEnd extends Error {
   ) {
     super(reason);
   }
+}
+
+/** A chunk inferred, with what it was inferred from. */
+interface Inferred {
+  result: InferenceResult;
+  images: Record<string, RawImage>;
+  robotState: number[];
+}
+
+/** One attempt's world-model readings: the tracker once it is ready, and whether a reading is under way. */
+interface ProgressReadings {
+  tracker: RunnerProgressTracker | null;
+  busy: boolean;
 }
 
 const STATUS_MIN_INTERVAL_MS = 50;
@@ -77,6 +91,7 @@ export class TaskRunner {
   private readonly startedListeners = new Set<(status: RunStatus) => void>();
   /** Every executed action of the running attempt, right after the governor accepted it. */
   readonly stepTopic = new Topic<RunnerStep>({ replayLatest: false });
+  private progress: RunnerProgress | null = null;
 
   constructor(
     private readonly arm: RunnerArm,
@@ -111,6 +126,15 @@ export class TaskRunner {
   onStarted(listener: (status: RunStatus) => void): () => void {
     this.startedListeners.add(listener);
     return () => this.startedListeners.delete(listener);
+  }
+
+  /**
+   * Where the world model's progress readings come from (status.goalProgress): each attempt asks for a
+   * tracker and reads every chunk's observation, off the control loop; a reading still under way is not
+   * waited for (that chunk gets none). Null: no readings.
+   */
+  setProgress(progress: RunnerProgress | null): void {
+    this.progress = progress;
   }
 
   /** Actions per second of the running (or last) attempt: its option, else the model package's rate. */
@@ -216,17 +240,25 @@ export class TaskRunner {
     const deadlineMs = Date.now() + options.timeoutS * 1000;
     const { action } = info.manifest as unknown as ModelManifest;
 
-    let pending: Promise<InferenceResult> | null = null;
+    const readings = this.startProgress(instruction);
+    let pending: Promise<Inferred> | null = null;
     for (let stroke = 0; stroke < options.maxStrokes; stroke += 1) {
       if (Date.now() >= deadlineMs) throw new RunEnd('timeout', `no success within ${options.timeoutS} s`);
       this.update({ phase: 'inferring' });
       const inference = pending ?? this.inferChunk(instruction, seed + stroke);
       pending = null;
-      const result = await this.abortable(inference, signal);
+      const { result, images, robotState } = await this.abortable(inference, signal);
       check();
       this.noteInference(result);
       const startQ = this.measuredJoints();
       const firstCandidate = result.actions.subarray(0, result.chunkLength * result.dims);
+      this.readProgress(readings, {
+        images,
+        instruction,
+        robotState,
+        chunk: firstCandidate,
+        actionSpace: action.space,
+      });
       const targets = chunkToJointTargets(this.chain, startQ, firstCandidate, action);
       this.update({
         phase: 'executing',
@@ -298,12 +330,47 @@ export class TaskRunner {
     return true;
   }
 
-  private async inferChunk(instruction: string, seed: number): Promise<InferenceResult> {
+  private async inferChunk(instruction: string, seed: number): Promise<Inferred> {
     const images = await freshPolicyImages(this.cameras, this.policy.info()!.cameras);
-    return this.policy.infer(
-      { images, instruction, robotState: this.robotState() },
+    const robotState = this.robotState();
+    const result = await this.policy.infer(
+      { images, instruction, robotState },
       { candidates: 1, seed: seed % 2 ** 31 },
     );
+    return { result, images, robotState };
+  }
+
+  /** Asks for this attempt's progress tracker; its answer (or why there is none) lands in the status. */
+  private startProgress(instruction: string): ProgressReadings {
+    const readings: ProgressReadings = { tracker: null, busy: false };
+    const progress = this.progress;
+    if (!progress) return readings;
+    const runId = this.current.runId;
+    const off = (reason: string) => {
+      if (this.current.runId === runId) this.update({ goalProgress: { state: 'off', reason } });
+    };
+    progress.start(instruction).then(
+      (tracker) => (typeof tracker === 'string' ? off(tracker) : (readings.tracker = tracker)),
+      (error: Error) => off(`the world model failed: ${error.message}`),
+    );
+    return readings;
+  }
+
+  private readProgress(readings: ProgressReadings, observation: Parameters<RunnerProgressTracker['observe']>[0]): void {
+    const { tracker } = readings;
+    if (!tracker || readings.busy) return;
+    const runId = this.current.runId;
+    readings.busy = true;
+    tracker
+      .observe(observation)
+      .then(
+        (goalProgress) => goalProgress,
+        (error: Error) => ({ state: 'off' as const, reason: `the world model failed: ${error.message}` }),
+      )
+      .then((goalProgress) => {
+        readings.busy = false;
+        if (this.current.runId === runId) this.update({ goalProgress });
+      });
   }
 
   /** ROBOT_STATE_NAMES: the six measured joints and the gripper's opening as a fraction of its stroke. */

@@ -47,9 +47,15 @@ export class GoalFrames {
   async forEpisode(episode: EpisodeSummary): Promise<GoalFrame | null> {
     if (this.chosen) return this.load(this.chosen.episodeId, this.chosen.frameIndex);
     if (showsTaskDone(episode)) return this.load(episode.id);
+    return this.forTask(episode.task);
+  }
+
+  /** The goal frame of the latest attempt of `task` (trimmed, lower-cased) that shows it done, or null. */
+  async forTask(task: string): Promise<GoalFrame | null> {
+    if (this.chosen) return this.load(this.chosen.episodeId, this.chosen.frameIndex);
     const done = this.catalog
       .all({ kind: 'attempt' })
-      .filter((other) => other.task === episode.task && showsTaskDone(other) && !other.excluded);
+      .filter((other) => other.task === task && showsTaskDone(other) && !other.excluded);
     const latest = done.at(-1);
     return latest ? this.load(latest.id) : null;
   }

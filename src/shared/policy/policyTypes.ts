@@ -75,6 +75,25 @@ export const chunkOverlaySchema = z.object({
 });
 export type ChunkOverlay = z.infer<typeof chunkOverlaySchema>;
 
+/**
+ * The world model's view of how far the running attempt has come (docs/world-model.md, "Progress"): its
+ * energy against the goal frame of the latest successful attempt of the task, as a fraction of the way from
+ * where the attempt started, now and as the predictor expects after the chunk being run; or why there is none.
+ */
+export const goalProgressSchema = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('on'),
+    fraction: z.number().min(0).max(1),
+    predictedFraction: z.number().min(0).max(1).nullable(),
+    energy: z.number().nonnegative(),
+    goal: z.object({ episodeId: z.number().int(), frameIndex: z.number().int() }),
+    /** Name and version of the world model. */
+    worldModel: z.string(),
+  }),
+  z.object({ state: z.literal('off'), reason: z.string() }),
+]);
+export type GoalProgress = z.infer<typeof goalProgressSchema>;
+
 export const runStatusSchema = z.object({
   /** Increases with every attempt; 0 before the first. */
   runId: z.number().int().nonnegative(),
@@ -99,6 +118,8 @@ export const runStatusSchema = z.object({
   /** Sim only: the task check's state. */
   task: z.object({ success: z.boolean(), reason: z.string() }).nullable(),
   seed: z.number().int().nullable(),
+  /** Null until the world model has a reading (or without a progress service). */
+  goalProgress: goalProgressSchema.nullable().optional(),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
@@ -120,6 +141,7 @@ export const IDLE_RUN_STATUS: RunStatus = {
   overlay: null,
   task: null,
   seed: null,
+  goalProgress: null,
 };
 
 /** One action the runner executed: what the recorder writes per step (docs/episodes.md, steps.jsonl). */

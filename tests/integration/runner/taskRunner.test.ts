@@ -8,6 +8,9 @@ import type { RunStatus } from '../../../src/shared/policy/policyTypes';
 import { linkConfigSchema } from '../../../src/shared/arm';
 import { FAULT_BIT } from '../../../src/shared/robot/a1Spec';
 import { TaskRunner } from '../../../src/main/runner/taskRunner';
+import { loadPackagePolicy } from '../../../src/main/evaluation/packagePolicy';
+import { recordSimDemonstration } from '../../../src/main/refine/recordSimDemonstration';
+import { sceneSeed } from '../../../src/shared/evaluation/seedSets';
 import { CoachError } from '../../../src/shared/contract/errors';
 import { runExpertEpisode } from '../../../src/shared/sim/world';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
@@ -396,4 +399,42 @@ describe('TaskRunner with a package that takes a scene and a wrist camera', () =
       /the camera "wrist" last delivered a picture/,
     );
   });
+});
+
+describe("the world model's progress readings", () => {
+  it('say why there are none before a success of the task, then read each chunk against that success’s goal frame', async () => {
+    const coach = await benchWithModel();
+    const readings: NonNullable<RunStatus['goalProgress']>[] = [];
+    coach.runner.statusTopic.subscribe((status) => status.goalProgress && readings.push(status.goalProgress));
+    coach.runner.start('pick up the orange', { maxStrokes: 2, seed: 7 });
+    expect((await coach.runner.finished()).outcome).toBe('max_strokes');
+    await until(() => readings.length > 0, 5000);
+    expect(readings.at(-1)).toEqual({
+      state: 'off',
+      reason: expect.stringMatching(/no successful attempt of "pick up the orange"/),
+    });
+
+    // A success of a task (the scripted expert, recorded as an attempt) gives that task its goal frame.
+    const loaded = await loadPackagePolicy(testModel);
+    const demoId = await recordSimDemonstration(loadArmChain(repoRoot), loaded.policy, coach.episodes, {
+      template: 'put_in',
+      seed: sceneSeed('train', 'put_in', 1000),
+    }).finally(() => loaded.release());
+    expect(demoId).not.toBeNull();
+    readings.length = 0;
+    coach.runner.start(coach.episodes.catalog.get(demoId!).instruction, { maxStrokes: 4, seed: 7 });
+    await coach.runner.finished();
+    await until(() => readings.some((reading) => reading.state === 'on'), 10_000);
+    const on = readings.filter((reading) => reading.state === 'on');
+    for (const reading of on) {
+      expect(reading).toMatchObject({ worldModel: expect.stringMatching(/^coach-wm /), goal: { episodeId: demoId } });
+      expect(reading.fraction).toBeGreaterThanOrEqual(0);
+      expect(reading.fraction).toBeLessThanOrEqual(1);
+      expect(reading.energy).toBeGreaterThan(0);
+      // coach-test acts in ee_delta chunks of 5, as coach-wm's predictor takes: it reads the chunk's outcome too.
+      expect(reading.predictedFraction).not.toBeNull();
+    }
+    // The first reading is where the attempt starts: no way made yet.
+    expect(on[0]!.fraction).toBe(0);
+  }, 60_000);
 });
