@@ -63,6 +63,12 @@ export async function runAndLabelTwoTasks(context: JourneyContext): Promise<[num
 
   // The same task again: a good and a bad attempt at one task make a preference pair.
   const second = await runAttempt(page, first, ATTEMPT_INSTRUCTION);
+  // The first, labelled good, now shows the task done: the world model reads progress toward its goal frame.
+  const progress = page.getByTestId('run-goal-progress');
+  await expect(progress).toHaveAttribute('data-state', 'on', { timeout: 10_000 });
+  await expect(page.getByTestId('run-goal-frame')).toHaveAttribute('data-state', 'shown', { timeout: 10_000 });
+  await expect(page.getByTestId('run-goal-frame-label')).toHaveText(`goal · #${first}`);
+  await expect(page.getByTestId('run-goal-progress-figure')).toHaveText(/^\d+ %/);
   await shot(context, '03a-second-attempt-goal-progress', page.getByTestId('run-panel'));
   await labelWithKey(page, 'b', second, 'bad');
   await expect(page.locator('[data-testid^="episode-row-"]')).toHaveCount(2);

@@ -66,7 +66,7 @@ export class GoalProgressTracker {
       fraction: progressFraction(energy, this.startEnergy),
       predictedFraction: predictedEnergy === null ? null : progressFraction(predictedEnergy, this.startEnergy),
       energy,
-      goal: { episodeId: this.goal.ref.episodeId, frameIndex: this.goal.ref.frameIndex },
+      goal: { ...this.goal.ref },
       worldModel: this.label,
     };
   }

@@ -86,7 +86,8 @@ export const goalProgressSchema = z.discriminatedUnion('state', [
     fraction: z.number().min(0).max(1),
     predictedFraction: z.number().min(0).max(1).nullable(),
     energy: z.number().nonnegative(),
-    goal: z.object({ episodeId: z.number().int(), frameIndex: z.number().int() }),
+    /** The goal frame: an episode's frame of a camera (the world model's). */
+    goal: z.object({ episodeId: z.number().int(), camera: z.string(), frameIndex: z.number().int() }),
     /** Name and version of the world model. */
     worldModel: z.string(),
   }),

@@ -427,7 +427,10 @@ describe("the world model's progress readings", () => {
     await until(() => readings.some((reading) => reading.state === 'on'), 10_000);
     const on = readings.filter((reading) => reading.state === 'on');
     for (const reading of on) {
-      expect(reading).toMatchObject({ worldModel: expect.stringMatching(/^coach-wm /), goal: { episodeId: demoId } });
+      expect(reading).toMatchObject({
+        worldModel: expect.stringMatching(/^coach-wm /),
+        goal: { episodeId: demoId, camera: 'scene' },
+      });
       expect(reading.fraction).toBeGreaterThanOrEqual(0);
       expect(reading.fraction).toBeLessThanOrEqual(1);
       expect(reading.energy).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ const reading = {
   fraction: 0.424,
   predictedFraction: 0.515,
   energy: 0.08312,
-  goal: { episodeId: 12, frameIndex: 80 },
+  goal: { episodeId: 12, camera: 'scene', frameIndex: 80 },
   worldModel: 'coach-wm 1.3.0',
 };
 
