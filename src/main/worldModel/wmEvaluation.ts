@@ -30,6 +30,12 @@ export interface PairwiseTally {
   total: number;
 }
 
+export interface PhaseTallies {
+  perturbed: PairwiseTally;
+  random: PairwiseTally;
+  oracle: { perturbed: PairwiseTally; random: PairwiseTally };
+}
+
 export interface WmEvalReport {
   model: { name: string; version: string; provider: string };
   seedSet: SeedSet;
@@ -39,6 +45,11 @@ export interface WmEvalReport {
   perturbed: PairwiseTally;
   random: PairwiseTally;
   byTemplate: Record<string, { perturbed: PairwiseTally; random: PairwiseTally }>;
+  /**
+   * The same by where the arm is at the chunk boundary (WM_PHASES), with the true state's ranking beside it:
+   * where the world model loses against the ceiling.
+   */
+  byPhase: Partial<Record<WmPhase, PhaseTallies>>;
   /** The same comparisons by the true distance to the goal state: how often the expert's chunk is really nearer. */
   oracle: { perturbed: PairwiseTally; random: PairwiseTally };
   /**
@@ -51,6 +62,24 @@ export interface WmEvalReport {
   /** Spearman's rank correlation of the energy with the true distance to the goal state, over every candidate. */
   spearman: number;
   durationS: number;
+}
+
+/** Where the arm is at a chunk boundary: holding the named object, else how far the TCP is from it (x, y). */
+export const WM_PHASES = ['held', 'over_it', 'near', 'far'] as const;
+export type WmPhase = (typeof WM_PHASES)[number];
+
+const PHASE_TEXT: Record<WmPhase, string> = {
+  held: 'in the fingers',
+  over_it: 'within 3 cm',
+  near: '3 – 10 cm',
+  far: 'farther',
+};
+
+/** The phase of a boundary from the world and its true task state (trueTaskState). */
+export function wmPhase(snapshot: WorldSnapshot, taskState: readonly number[]): WmPhase {
+  if (snapshot.objects.some((object) => object.grasped)) return 'held';
+  const distanceM = Math.hypot(taskState[0]!, taskState[1]!);
+  return distanceM < 0.03 ? 'over_it' : distanceM < 0.1 ? 'near' : 'far';
 }
 
 const CHUNK = 5;
@@ -169,6 +198,7 @@ export async function evaluateWorldModel(
     perturbed: tally(),
     random: tally(),
     byTemplate: {},
+    byPhase: {},
     oracle: { perturbed: tally(), random: tally() },
     predictorOnTrueState: latentIsTaskState(runtime) ? { perturbed: tally(), random: tally() } : null,
     spearman: 0,
@@ -236,14 +266,17 @@ export async function evaluateWorldModel(
         const chunks = candidates.map((chunk) => Float32Array.from(chunk.flat()));
         const finals = await runtime.finalLatents(latent!, chunks);
         const energy = finals.map((final) => runtime.energy(final, goalLatent!));
+        const taskState = trueTaskState(chain, step.snapshot, template, kinds);
         const onTruth = report.predictorOnTrueState
-          ? (
-              await runtime.finalLatents(
-                Float32Array.from(trueTaskState(chain, step.snapshot, template, kinds)),
-                chunks,
-              )
-            ).map((final) => runtime.energy(final, Float32Array.from(goalState)))
+          ? (await runtime.finalLatents(Float32Array.from(taskState), chunks)).map((final) =>
+              runtime.energy(final, Float32Array.from(goalState)),
+            )
           : null;
+        const byPhase = (report.byPhase[wmPhase(step.snapshot, taskState)] ??= {
+          perturbed: tally(),
+          random: tally(),
+          oracle: { perturbed: tally(), random: tally() },
+        });
         const truth = candidates.map((chunk) =>
           weightedL1(
             trueTaskState(chain, replay(chain, plan, executed, t, chunk), template, kinds),
@@ -260,7 +293,9 @@ export async function evaluateWorldModel(
         ] as const) {
           count(report[kind], energy, other);
           count(byTemplate[kind], energy, other);
+          count(byPhase[kind], energy, other);
           count(report.oracle[kind], truth, other);
+          count(byPhase.oracle[kind], truth, other);
           if (onTruth && report.predictorOnTrueState) count(report.predictorOnTrueState[kind], onTruth, other);
         }
       }
@@ -281,11 +316,11 @@ export function formatWmEvaluation(report: WmEvalReport): string {
     total: a.total + b.total,
   });
   const row = (label: string, perturbed: PairwiseTally, random: PairwiseTally, note = '') =>
-    `${label.padEnd(12)} ${percent(perturbed).padStart(11)}  ${percent(random).padStart(10)}  ${percent(both(perturbed, random)).padStart(7)}${note}`;
+    `${label.padEnd(15)} ${percent(perturbed).padStart(11)}  ${percent(random).padStart(10)}  ${percent(both(perturbed, random)).padStart(7)}${note}`;
   const lines = [
     `${report.model.name} ${report.model.version} (${report.model.provider}) — ${report.seedSet} seeds, ${report.episodes} expert episodes, ${report.chunks} chunk boundaries`,
     `pairwise accuracy: the expert's chunk gets the lower energy than …`,
-    `template     vs perturbed   vs random    both`,
+    `template        vs perturbed   vs random    both`,
     ...Object.entries(report.byTemplate).map(([template, t]) => row(template, t.perturbed, t.random)),
     row('overall', report.perturbed, report.random),
     row(
@@ -304,6 +339,11 @@ export function formatWmEvaluation(report: WmEvalReport): string {
           ),
         ]
       : []),
+    'by phase (where the arm is: holding the object, else the TCP from it), the world model | the true state:',
+    ...WM_PHASES.filter((phase) => report.byPhase[phase]).map((phase) => {
+      const t = report.byPhase[phase]!;
+      return `${row(PHASE_TEXT[phase], t.perturbed, t.random)}  | ${percent(t.oracle.perturbed).padStart(7)} ${percent(t.oracle.random).padStart(7)}  (${t.perturbed.total} boundaries)`;
+    }),
     `energy vs true distance to the goal state: Spearman ${report.spearman.toFixed(3)} over ${report.chunks * 3} candidates`,
     `${report.durationS.toFixed(0)} s`,
   ];

@@ -98,6 +98,8 @@ describe('coach-wm, the shipped world model', () => {
     expect(stdout).toMatch(/coach-wm .* heldout seeds, 1 expert episodes/);
     expect(stdout).toMatch(/overall\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %/);
     expect(stdout).toMatch(/Spearman -?\d\.\d{3}/);
+    // By phase, with the true state's ranking beside the world model's: a pick-up holds the object for a while.
+    expect(stdout).toMatch(/in the fingers\s+(\d+\.\d %\s+){3}\|\s+\d+\.\d %\s+\d+\.\d %\s+\(\d+ boundaries\)/);
     // coach-wm's latent is the task state, so the predictor is also ranked from the true state.
     expect(stdout).toMatch(
       /predictor\s+\d+\.\d %\s+\d+\.\d %\s+\d+\.\d %\s+\(the predictor started from the true task state/,
