@@ -20,6 +20,7 @@ import { Topic } from '../system/topic';
 import { chunkOverlay } from './chunkOverlay';
 import { freshPolicyImages } from './policyImages';
 import type { RawImage } from '../policy/imagePreprocess';
+import type { ProgressObservation } from '../worldModel/goalProgress';
 import type { RunnerArm, RunnerCameras, RunnerProgress, RunnerProgressTracker } from './runnerPorts';
 
 /** One executed action, as the recorder keeps it. */
@@ -356,7 +357,7 @@ export class TaskRunner {
     return readings;
   }
 
-  private readProgress(readings: ProgressReadings, observation: Parameters<RunnerProgressTracker['observe']>[0]): void {
+  private readProgress(readings: ProgressReadings, observation: ProgressObservation): void {
     const { tracker } = readings;
     if (!tracker || readings.busy) return;
     const runId = this.current.runId;

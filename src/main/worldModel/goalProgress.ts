@@ -1,9 +1,9 @@
 import path from 'node:path';
-import sharp from 'sharp';
 import type { GoalProgress } from '../../shared/policy/policyTypes';
 import type { EpisodeCatalog } from '../episodes/catalog/episodeCatalog';
 import { taskOf } from '../episodes/catalog/catalogRows';
 import type { RawImage } from '../policy/imagePreprocess';
+import { frameRgb } from '../refine/pairs/frameRgb';
 import type { GoalFrame } from '../refine/pairs/rewards';
 import { GoalFrames } from './goalFrames';
 import { loadWorldModelPackage } from './worldModelPackage';
@@ -20,12 +20,20 @@ export interface ProgressObservation {
   actionSpace: string;
 }
 
-/** A picture as the world model's encoder takes it: RGB bytes (a JPEG from a real camera decoded). */
-async function wmObservation(image: RawImage, instruction: string, robotState: number[]): Promise<WmObservation> {
+/**
+ * A picture as the world model's encoder takes it: RGB bytes; a JPEG from a real camera decoded straight to the
+ * world model's camera size (frameRgb, the policies' pipeline).
+ */
+async function wmObservation(
+  image: RawImage,
+  size: { widthPx: number; heightPx: number },
+  instruction: string,
+  robotState: number[],
+): Promise<WmObservation> {
   if (image.format === 'rgb24')
     return { rgb: image.data, widthPx: image.widthPx, heightPx: image.heightPx, instruction, robotState };
-  const { data, info } = await sharp(image.data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { rgb: new Uint8Array(data), widthPx: info.width, heightPx: info.height, instruction, robotState };
+  const rgb = await frameRgb(image.data, size.widthPx, size.heightPx);
+  return { rgb, widthPx: size.widthPx, heightPx: size.heightPx, instruction, robotState };
 }
 
 /** 1 − energy / the attempt's first energy, kept within 0 … 1 (past the start it reads 0, at the goal 1). */
@@ -51,7 +59,7 @@ export class GoalProgressTracker {
     const image = observation.images[camera.name] ?? Object.values(observation.images)[0];
     if (!image) throw new Error('the observation has no picture');
     const [latent] = await this.runtime.encode([
-      await wmObservation(image, observation.instruction, observation.robotState),
+      await wmObservation(image, camera, observation.instruction, observation.robotState),
     ]);
     const energy = this.runtime.energy(latent!, this.goalLatent);
     this.startEnergy ??= energy;

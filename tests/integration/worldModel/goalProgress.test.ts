@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EpisodeCatalog } from '../../../src/main/episodes/catalog/episodeCatalog';
 import { CATALOG_FILE } from '../../../src/main/episodes/store/episodeFormat';
 import { loadPackagePolicy } from '../../../src/main/evaluation/packagePolicy';
+import { pairFrameFile } from '../../../src/main/refine/pairs/pairCameraFrames';
 import { recordSimDemonstration } from '../../../src/main/refine/recordSimDemonstration';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
 import { renderPolicyImage } from '../../../src/main/sim/render/sceneRenderer';
@@ -79,6 +80,18 @@ describe('GoalProgressService', () => {
       actionSpace: 'ee_delta',
     });
     expect(there).toMatchObject({ state: 'on', fraction: 1, energy: 0 });
+
+    // A real camera's JPEG (here the goal frame's own recorded file, 224 × 224) is decoded to the world
+    // model's size as the goal frame was: the same picture, so the same reading.
+    const jpeg = new Uint8Array(fs.readFileSync(pairFrameFile(root, goal.ref)));
+    const fromJpeg = await (tracker as GoalProgressTracker).observe({
+      images: { scene: { format: 'jpeg', widthPx: 224, heightPx: 224, data: jpeg } },
+      instruction,
+      robotState: goal.robotState,
+      chunk,
+      actionSpace: 'ee_delta',
+    });
+    expect(fromJpeg).toMatchObject({ state: 'on', fraction: 1, energy: 0 });
   }, 60_000);
 
   it('says why there is no reading when the world model does not load', async () => {
