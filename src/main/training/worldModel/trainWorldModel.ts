@@ -8,8 +8,7 @@ import { InstructionTokenizer } from '../../policy/instructionTokenizer';
 import { testVocabulary } from '../../policy/testPackage/testTokenizer';
 import { loadArmChain } from '../../robot/urdf/loadUrdf';
 import { BcBatchBuilder } from '../bc/batchBuilder';
-import { ortFeed } from '../bc/frozenContext';
-import { buildDefaultPrefix, WM_LATENT, WM_LATENT_NAMES } from '../defaultModel/defaultPrefix';
+import { buildDefaultPrefix, WM_LATENT_NAMES } from '../defaultModel/defaultPrefix';
 import { DEFAULT_MODEL_SPEC, type DefaultModelSpec } from '../defaultModel/defaultModelSpec';
 import { demonstrations } from '../defaultModel/trainDefaultModel';
 import type { DemoConfig } from '../demonstrations/demoConfig';
@@ -37,7 +36,7 @@ import { learningRateAt, shortRunSchedule } from '../optim/learningRateSchedule'
 import { buildWorldModelManifest, WM_ACTION_SCALE } from './wmManifest';
 import { buildWmPredictor, WM_PREDICTOR_IO } from './wmPredictorGraph';
 import { trueTaskStates } from './trueTaskStates';
-import { encoderLatentError } from './encoderError';
+import { encodeFrames, latentError } from './encoderLatents';
 
 export interface WorldModelTrainingPlan {
   appRoot: string;
@@ -88,37 +87,6 @@ export interface WorldModelTrainingResult {
 const LATENT = WM_LATENT_NAMES.length;
 /** Loss weights over the latent's dims: the gripper's fraction is about 20× a typical metre figure. */
 const LOSS_WEIGHTS = [1, 1, 1, 1, 1, 0.1];
-const ENCODE_BATCH = 64;
-
-/** Each sample's latent by the frozen encoder (onnxruntime, the graph inference uses). */
-async function encodeAll(
-  encoderBytes: Uint8Array,
-  builder: BcBatchBuilder,
-  dataset: DemoDataset,
-  log: (line: string) => void,
-): Promise<Float32Array> {
-  const encoder = await ort.InferenceSession.create(encoderBytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
-  const latents = new Float32Array(dataset.size * LATENT);
-  let lastLogMs = Date.now();
-  try {
-    for (let start = 0; start < dataset.size; start += ENCODE_BATCH) {
-      const samples = [];
-      for (let i = start; i < Math.min(dataset.size, start + ENCODE_BATCH); i += 1) samples.push(dataset.get(i));
-      const feeds = Object.fromEntries(
-        Object.entries(builder.prefixFeeds(samples)).map(([name, feed]) => [name, ortFeed(feed)]),
-      );
-      const out = await encoder.run(feeds, [WM_LATENT]);
-      latents.set(out[WM_LATENT]!.data as Float32Array, start * LATENT);
-      if (Date.now() - lastLogMs > 15_000) {
-        lastLogMs = Date.now();
-        log(`world model: encoded ${start + samples.length}/${dataset.size} frames`);
-      }
-    }
-  } finally {
-    await encoder.release();
-  }
-  return latents;
-}
 
 /** Starting samples whose next `chunkLength` steps are in the same episode, split by episode (every 10th validates). */
 function transitionTuples(dataset: DemoDataset, chunkLength: number): { train: number[]; validation: number[] } {
@@ -308,11 +276,19 @@ export async function trainWorldModel(plan: WorldModelTrainingPlan): Promise<Wor
   const frames = heldBackFrames(dataset);
   const encoder: EncoderValidation = {
     frames: frames.length,
-    latentL1: await encoderLatentError(encoderBytes, builder, dataset, trueStates, frames),
+    latentL1: latentError(await encodeFrames(encoderBytes, builder, dataset, frames), trueStates, frames),
   };
   const encodeStarted = Date.now();
   const latents =
-    plan.predictorOn === 'simulator' ? trueStates : await encodeAll(encoderBytes, builder, dataset, plan.log);
+    plan.predictorOn === 'simulator'
+      ? trueStates
+      : await encodeFrames(
+          encoderBytes,
+          builder,
+          dataset,
+          Array.from({ length: dataset.size }, (_, i) => i),
+          plan.log,
+        );
   const encodeSeconds = (Date.now() - encodeStarted) / 1000;
   const { train, validation } = transitionTuples(dataset, chunkLength);
   plan.log(
