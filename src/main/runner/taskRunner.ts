@@ -49,10 +49,15 @@ interface Inferred {
   robotState: number[];
 }
 
-/** One attempt's world-model readings: the tracker once it is ready, and whether a reading is under way. */
+/**
+ * One attempt's world-model readings: the tracker once it is ready, whether a reading is under way, and the
+ * latest observation not read yet (read when the tracker gets ready or the reading under way ends, so a short
+ * attempt that ends before its tracker is ready still gets its reading).
+ */
 interface ProgressReadings {
   tracker: RunnerProgressTracker | null;
   busy: boolean;
+  unread: ProgressObservation | null;
 }
 
 const STATUS_MIN_INTERVAL_MS = 50;
@@ -343,7 +348,7 @@ export class TaskRunner {
 
   /** Asks for this attempt's progress tracker; its answer (or why there is none) lands in the status. */
   private startProgress(instruction: string): ProgressReadings {
-    const readings: ProgressReadings = { tracker: null, busy: false };
+    const readings: ProgressReadings = { tracker: null, busy: false, unread: null };
     const progress = this.progress;
     if (!progress) return readings;
     const runId = this.current.runId;
@@ -351,26 +356,38 @@ export class TaskRunner {
       if (this.current.runId === runId) this.update({ goalProgress: { state: 'off', reason } });
     };
     progress.start(instruction).then(
-      (tracker) => (typeof tracker === 'string' ? off(tracker) : (readings.tracker = tracker)),
+      (tracker) => {
+        if (typeof tracker === 'string') return off(tracker);
+        readings.tracker = tracker;
+        this.readUnread(readings, runId);
+      },
       (error: Error) => off(`the world model failed: ${error.message}`),
     );
     return readings;
   }
 
+  /** Off the control loop: the observation waits for the tracker, and a newer one replaces it while it waits. */
   private readProgress(readings: ProgressReadings, observation: ProgressObservation): void {
-    const { tracker } = readings;
-    if (!tracker || readings.busy) return;
-    const runId = this.current.runId;
+    readings.unread = observation;
+    this.readUnread(readings, this.current.runId);
+  }
+
+  private readUnread(readings: ProgressReadings, runId: number): void {
+    const { tracker, unread } = readings;
+    if (!tracker || readings.busy || !unread) return;
     readings.busy = true;
+    readings.unread = null;
     tracker
-      .observe(observation)
+      .observe(unread)
       .then(
         (goalProgress) => goalProgress,
         (error: Error) => ({ state: 'off' as const, reason: `the world model failed: ${error.message}` }),
       )
       .then((goalProgress) => {
         readings.busy = false;
-        if (this.current.runId === runId) this.update({ goalProgress });
+        if (this.current.runId !== runId) return;
+        this.update({ goalProgress });
+        this.readUnread(readings, runId);
       });
   }
 

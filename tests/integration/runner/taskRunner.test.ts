@@ -15,6 +15,8 @@ import { CoachError } from '../../../src/shared/contract/errors';
 import { runExpertEpisode } from '../../../src/shared/sim/world';
 import { loadArmChain } from '../../../src/main/robot/urdf/loadUrdf';
 import type { PolicyObservation } from '../../../src/main/policy/policyRuntime';
+import { GoalProgressService } from '../../../src/main/worldModel/goalProgress';
+import { defaultWorldModelPath } from '../../../src/main/worldModel/pairRewardChoice';
 import {
   buildTestModelPackage,
   DEFAULT_TEST_PACKAGE,
@@ -439,5 +441,28 @@ describe("the world model's progress readings", () => {
     }
     // The first reading is where the attempt starts: no way made yet.
     expect(on[0]!.fraction).toBe(0);
+  }, 60_000);
+
+  it('reads the last chunk of an attempt that ended before its tracker was ready', async () => {
+    const coach = await benchWithModel();
+    const loaded = await loadPackagePolicy(testModel);
+    const demoId = await recordSimDemonstration(loadArmChain(repoRoot), loaded.policy, coach.episodes, {
+      template: 'put_in',
+      seed: sceneSeed('train', 'put_in', 1000),
+    }).finally(() => loaded.release());
+    // The world model's tracker gets ready only once the one-stroke attempt has finished.
+    const service = new GoalProgressService(coach.episodes, () => defaultWorldModelPath(repoRoot));
+    coach.runner.setProgress({
+      start: async (instruction) => {
+        await coach.runner.finished();
+        return service.start(instruction);
+      },
+    });
+    const readings: NonNullable<RunStatus['goalProgress']>[] = [];
+    coach.runner.statusTopic.subscribe((status) => status.goalProgress && readings.push(status.goalProgress));
+    coach.runner.start(coach.episodes.catalog.get(demoId!).instruction, { maxStrokes: 1, seed: 7 });
+    expect((await coach.runner.finished()).strokes).toBe(1);
+    await until(() => readings.length > 0, 10_000).finally(() => service.close());
+    expect(readings[0]).toMatchObject({ state: 'on', fraction: 0, goal: { episodeId: demoId } });
   }, 60_000);
 });
