@@ -29,8 +29,9 @@ test.afterEach(async ({}, testInfo) => {
   // What main printed is the first thing to read when a step fails (a crash shows here, not in the page).
   if (testInfo.status !== testInfo.expectedStatus)
     await testInfo.attach('coach serve output', { body: served.output(), contentType: 'text/plain' });
-  if (served.process.exitCode !== null)
-    console.log(`coach serve exited with ${served.process.exitCode}:\n${served.output()}`);
+  const { exitCode, signalCode } = served.process;
+  if (exitCode !== null || signalCode !== null)
+    console.log(`coach serve exited with ${exitCode ?? signalCode}:\n${served.output()}`);
   await served.stop();
   fs.rmSync(scratchDir, { recursive: true, force: true });
 });

@@ -47,7 +47,8 @@ export async function startCoachServe(extraArgs: string[] = []): Promise<ServedC
     // The data folder (settings, recorded episodes) goes with the server.
     stop: () =>
       new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process a signal ended has no exit code, and its 'exit' has been heard already.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
       }).finally(() => fs.rmSync(dataDir, { recursive: true, force: true })),
