@@ -45,6 +45,8 @@ export interface SimAttemptObserver {
   onChunk(event: {
     stroke: number;
     stepIndex: number;
+    /** The world the policy saw. */
+    snapshot: WorldSnapshot;
     images: CameraImages;
     robotState: number[];
     chunk: Float32Array;
@@ -100,7 +102,7 @@ export async function runSimAttempt(
     const images = renderPolicyImages(snapshot, chain, policy.cameras);
     const robotState = [...q, snapshot.gripperOpeningMm / GRIPPER_MAX_STROKE_MM];
     const chunk = await policy.infer(images, instruction, options.noiseSeed + strokes, robotState);
-    options.observer?.onChunk({ stroke: strokes, stepIndex: steps, images, robotState, chunk });
+    options.observer?.onChunk({ stroke: strokes, stepIndex: steps, snapshot, images, robotState, chunk });
     let targets;
     try {
       targets = chunkToJointTargets(chain, q, chunk, policy.action);

@@ -19,7 +19,7 @@ import type { WorldObject, WorldSnapshot } from '../worldTypes';
 import { OBJECT_CATALOG, footprintRadiusM, narrowestGraspYaw, objectHeightM } from './objectCatalog';
 import { SeededRandom, deriveSeed } from './random';
 import { WORKSPACE } from './sceneGenerator';
-import { LIVE_GRIPPER_SPEED_MM_S, TabletopWorld, type TabletopWorldOptions } from './tabletopWorld';
+import { fingerYawRad, LIVE_GRIPPER_SPEED_MM_S, TabletopWorld, type TabletopWorldOptions } from './tabletopWorld';
 import { NEAR_MAX_DISTANCE_M, type Task } from './tasks';
 
 /** [dx, dy, dz (m, base frame), dRoll, dPitch, dYaw (rad, base frame), gripper (0 closed … 1 open)]. */
@@ -52,6 +52,8 @@ const FINGERS_STOPPED_MM = 0.2;
 /** The fingers count as open this close to the full stroke. */
 const OPEN_TOLERANCE_MM = 0.5;
 const MAX_PHASE_STEPS = 150;
+/** Taking over, a TCP this near above the object (or, holding it, the goal) carries on down. */
+const TAKE_OVER_ABOVE_M = 0.01;
 const MAX_GRASP_ATTEMPTS = 3;
 const ROTATION_NOISE_SCALE = MAX_ROTATION_STEP_RAD / MAX_TRANSLATION_STEP_M;
 const TOOL_DOWN_FINGER_YAW_AT_HOME_RAD = Math.PI;
@@ -127,6 +129,45 @@ export class ScriptedExpert {
   ) {
     this.noiseStd = options.noiseStd ?? 0;
     this.random = new SeededRandom(options.seed ?? 0);
+  }
+
+  /**
+   * An expert that takes over an attempt someone else began (a policy's, to label the states it reaches), its
+   * phase read from the world: with the object in the fingers it lowers when above the goal, else lifts from
+   * where it is and carries on; without it, it closes when the TCP is at the grasp point with the fingers
+   * closing, descends when above the object, and otherwise approaches (opening the fingers on the way).
+   */
+  static takingOver(
+    chain: KinematicChain,
+    task: Task,
+    world: Readonly<WorldSnapshot>,
+    currentQRad: readonly number[] = world.armQRad,
+    options: ExpertOptions = {},
+  ): ScriptedExpert {
+    const expert = new ScriptedExpert(chain, task, options);
+    const object = world.objects.find((candidate) => candidate.kind === task.objectKind);
+    if (!object) return expert;
+    const tcp = forwardKinematics(chain, currentQRad);
+    const [tx, ty, tz] = tcp.positionM;
+    const [ox, oy, oz] = object.positionM;
+    if (object.grasped) {
+      expert.relativeYawRad = wrapRad(fingerYawRad(tcp) - radialFingerYawRad(tx, ty));
+      const goal = task.template === 'pick_up' ? null : expert.chooseGoal(world, object);
+      if (expert.done) return expert;
+      const aboveGoal = goal !== null && Math.hypot(goal[0] - tx, goal[1] - ty) <= TAKE_OVER_ABOVE_M;
+      if (aboveGoal) expert.goalXyM = goal;
+      expert.enter(aboveGoal ? 'lower' : 'lift');
+      return expert;
+    }
+    expert.relativeYawRad = relativeGraspYawRad(object);
+    const besideM = Math.hypot(ox - tx, oy - ty);
+    const gripZ = oz + graspHeightM(object);
+    const hoverZ = oz + objectHeightM(object.shape) + HOVER_ABOVE_TOP_M;
+    const closing = world.gripperOpeningMm < GRIPPER_MAX_STROKE_MM - OPEN_TOLERANCE_MM;
+    if (besideM <= REACHED_M && Math.abs(tz - gripZ) <= REACHED_M && closing) expert.enter('close');
+    else if (besideM <= TAKE_OVER_ABOVE_M && tz >= gripZ - REACHED_M && tz <= hoverZ + REACHED_M)
+      expert.enter('descend');
+    return expert;
   }
 
   get phase(): ExpertPhase {

@@ -73,16 +73,22 @@ export class TabletopWorld {
 
   private readonly gripperSpeedMmS: number;
 
+  /**
+   * The scene generated from `seed`, or a copy of a snapshot's world (a held object stays held where it sits
+   * in the fingers; the event log starts empty).
+   */
   constructor(
     private readonly chain: KinematicChain,
-    seed: number,
+    seed: number | WorldSnapshot,
     options: TabletopWorldOptions = {},
   ) {
     const speed = options.gripperSpeedMmS ?? Infinity;
     if (!(speed > 0)) throw new RangeError(`gripper speed must be above 0 mm/s, got ${speed}`);
     this.gripperSpeedMmS = speed;
-    this.state = generateScene(seed, options);
+    this.state = typeof seed === 'number' ? generateScene(seed, options) : structuredClone(seed);
     this.task = sceneTask(this.state);
+    const held = this.state.objects.find((object) => object.grasped);
+    if (held) this.grasp = graspAsItSits(held, forwardKinematics(chain, this.state.armQRad));
   }
 
   /** A deep copy of the current state. */
@@ -163,15 +169,10 @@ export class TabletopWorld {
       if (inZone && (!best || distanceM < best.distanceM)) best = { object, distanceM, widthMm };
     }
     if (!best) return;
-    const { object, widthMm } = best;
+    const { object } = best;
     object.grasped = true;
     object.insideId = null;
-    this.grasp = {
-      objectId: object.id,
-      offsetInTcpM: rotateVec3(transposeMat3(tcp.rotation), subVec3(object.positionM, tcp.positionM)),
-      yawOffsetRad: object.yawRad - fingerYaw,
-      widthMm,
-    };
+    this.grasp = graspAsItSits(object, tcp);
     this.record('grasp', object.id);
     if (!taskObjectKinds(this.task).includes(object.kind)) this.record('distractor_grasp', object.id);
   }
@@ -226,6 +227,17 @@ export class TabletopWorld {
     if (insideId !== undefined) event.insideId = insideId;
     this.eventLog.push(event);
   }
+}
+
+/** The grasp that holds `object` where it is relative to the TCP. */
+function graspAsItSits(object: WorldObject, tcp: Pose): Grasp {
+  const fingerYaw = fingerYawRad(tcp);
+  return {
+    objectId: object.id,
+    offsetInTcpM: rotateVec3(transposeMat3(tcp.rotation), subVec3(object.positionM, tcp.positionM)),
+    yawOffsetRad: object.yawRad - fingerYaw,
+    widthMm: widthAlongM(object, [Math.cos(fingerYaw), Math.sin(fingerYaw)]) * 1000,
+  };
 }
 
 function wrapRad(angleRad: number): number {

@@ -32,6 +32,7 @@ import {
   parseInstruction,
   requireTask,
   runExpertEpisode,
+  ScriptedExpert,
   sceneTask,
   toolDownRotation,
   widthAlongM,
@@ -361,6 +362,41 @@ describe('tabletop world', () => {
     expect(world.snapshot().gripperOpeningMm).toBeCloseTo(35, 0);
   });
 
+  it('copied from a snapshot, carries on as the original (a held object stays in the fingers)', () => {
+    const world = new TabletopWorld(chain, 3, { template: 'put_in' });
+    const object = find(world.snapshot(), world.task.objectKind);
+    graspAt(world, object);
+    for (let k = 0; k < 8; k += 1) moveTo(world, [0.3, 0, 0.2], 0);
+    expect(find(world.snapshot(), world.task.objectKind).grasped).toBe(true);
+    const copy = new TabletopWorld(chain, world.snapshot());
+    expect(copy.task).toEqual(world.task);
+    for (const target of [
+      [0.32, 0.05, 0.22],
+      [0.34, 0.08, 0.18],
+    ] as Vec3[]) {
+      moveTo(world, target, 0);
+      moveTo(copy, target, 0);
+    }
+    // The same to rounding (the grasp's offset is taken again from where the object sits).
+    const expectSame = (a: WorldSnapshot, b: WorldSnapshot) => {
+      expect(a.gripperOpeningMm).toBeCloseTo(b.gripperOpeningMm, 9);
+      a.objects.forEach((objectA, i) => {
+        const objectB = b.objects[i]!;
+        expect({ ...objectA, positionM: null, yawRad: null }).toEqual({ ...objectB, positionM: null, yawRad: null });
+        objectA.positionM.forEach((value, axis) => expect(value).toBeCloseTo(objectB.positionM[axis]!, 9));
+        expect(objectA.yawRad).toBeCloseTo(objectB.yawRad, 9);
+      });
+    };
+    expectSame(copy.snapshot(), world.snapshot());
+    expect(find(copy.snapshot(), world.task.objectKind).positionM[2]).toBeGreaterThan(0.05);
+    // Opened, it lets go in both.
+    moveTo(world, [0.34, 0.08, 0.18], 60);
+    moveTo(copy, [0.34, 0.08, 0.18], 60);
+    expectSame(copy.snapshot(), world.snapshot());
+    expect(find(copy.snapshot(), world.task.objectKind).grasped).toBe(false);
+    expect(copy.heldObjectId).toBeNull();
+  });
+
   it('counts a grasp of an object the task does not name as a distractor grasp', () => {
     const world = new TabletopWorld(chain, 20, { instruction: 'pick up the grape', distractors: 3 });
     const distractor = world.snapshot().objects.find((object) => object.kind !== 'grape' && !object.isContainer);
@@ -458,6 +494,58 @@ describe('scripted expert', () => {
     const result = runExpertEpisode(chain, 5, { template: 'put_in', maxSteps: 10 });
     expect(result.success).toBe(false);
     expect(result.reason).toMatch(/ran out of steps \(10\) in the \w+ phase/);
+  });
+
+  // Its turns may differ by the rotation it counted as reached (0.04 rad); its moves and gripper may not.
+  it('taking over a state along its own path, moves and grips as it did there (≥ 90 % of steps)', () => {
+    for (const template of TASK_TEMPLATES) {
+      let agree = 0;
+      let steps = 0;
+      for (let seed = 0; seed < 4; seed += 1) {
+        const result = runExpertEpisode(chain, seed, { template, recordSnapshots: true });
+        // Up to the step that succeeded (an attempt ends there; what follows is the expert's retreat).
+        const task = sceneTask(result.snapshots![0]!);
+        const successAt = result.snapshots!.findIndex((snapshot) => checkTask(task, snapshot.objects).success);
+        for (let step = 0; step < (successAt > 0 ? successAt - 1 : result.steps); step += 1) {
+          const snapshot = result.snapshots![step]!;
+          const action = ScriptedExpert.takingOver(chain, task, snapshot).nextAction(snapshot);
+          const expected = result.actions[step]!;
+          steps += 1;
+          const moveOffM = Math.hypot(action[0] - expected[0], action[1] - expected[1], action[2] - expected[2]);
+          if (moveOffM < 0.001 && action[6] === expected[6]) agree += 1;
+        }
+      }
+      expect(agree / steps, template).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it('taking over a grasp that closed beside the object, opens the fingers and goes back up', () => {
+    const world = new TabletopWorld(chain, 3, { template: 'pick_up', gripperSpeedMmS: 30 });
+    const object = find(world.snapshot(), world.task.objectKind);
+    const [x, y, z] = object.positionM;
+    moveTo(world, [x + 0.03, y, z + 0.15], 60);
+    moveTo(world, [x + 0.03, y, z + graspHeightM(object)], 60);
+    for (let k = 0; k < 20; k += 1) moveTo(world, [x + 0.03, y, z + graspHeightM(object)], 0);
+    const snapshot = world.snapshot();
+    expect(find(snapshot, object.kind).grasped).toBe(false);
+    const expert = ScriptedExpert.takingOver(chain, world.task, snapshot);
+    expect(expert.phase).toBe('approach');
+    const action = expert.nextAction(snapshot);
+    expect(action[6]).toBe(1);
+    expect(action[2]).toBeGreaterThan(0);
+  });
+
+  it('taking over with the object in the fingers, lifts and carries it on', () => {
+    const world = new TabletopWorld(chain, 3, { template: 'put_in', gripperSpeedMmS: 30 });
+    graspAt(world, find(world.snapshot(), world.task.objectKind));
+    for (let k = 0; k < 3; k += 1) moveTo(world, find(world.snapshot(), world.task.objectKind).positionM, 0);
+    const snapshot = world.snapshot();
+    expect(find(snapshot, world.task.objectKind).grasped).toBe(true);
+    const expert = ScriptedExpert.takingOver(chain, world.task, snapshot);
+    expect(expert.phase).toBe('lift');
+    const action = expert.nextAction(snapshot);
+    expect(action[6]).toBe(0);
+    expect(action[2]).toBeGreaterThan(0);
   });
 
   for (const [label, noiseStd] of [
