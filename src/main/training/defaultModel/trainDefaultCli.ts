@@ -10,6 +10,15 @@ import { trainDefaultModel, type DefaultTrainingPlan } from './trainDefaultModel
 export const DEFAULT_TRAINING = { steps: 20_000, batchSize: 128, learningRate: 1e-3, seed: 0 };
 export const DEFAULT_WARMUP = { steps: 4000, batchSize: 64, learningRate: 2e-3, seed: 1 };
 export const DEFAULT_MODEL_VERSION = '1.2.0';
+/** DAgger-style rounds after behaviour cloning; scenes from index 5000 (clear of the demonstrations' 1000 … 3999). */
+export const DEFAULT_RELABEL = {
+  rounds: 0,
+  episodesPerTemplate: 150,
+  firstSeedIndex: 5000,
+  maxStrokes: 60,
+  steps: 6000,
+  learningRate: 3e-4,
+};
 
 export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
 
@@ -28,6 +37,12 @@ export const TRAIN_DEFAULT_USAGE = `Usage: npm run train:default -- [options]
   --warmed-prefix-from DIR  reuse the warmed-up prefix of a package an earlier run with the same
                        demonstrations and warm-up wrote, instead of warming up again (the warm-up is seeded)
   --scene-demos-in-training  behaviour cloning reads the scene demonstrations too (default: warm-up only)
+  --relabel-rounds N   after behaviour cloning, rounds in which the policy acts on training scenes, the scripted
+                       expert labels every state it reached, and training goes on over demonstrations and those
+                       states (default ${DEFAULT_RELABEL.rounds})
+  --relabel-episodes N attempts per template a round (default ${DEFAULT_RELABEL.episodesPerTemplate})
+  --relabel-steps N    training steps a round (default ${DEFAULT_RELABEL.steps})
+  --relabel-lr X       peak learning rate of a round (default ${DEFAULT_RELABEL.learningRate})
   --train-prefix       behaviour cloning trains the prefix too (default: frozen after the warm-up)
   --workers N          demonstration threads (default 2)
   --cache DIR          demonstration cache (default node_modules/.cache/coach-tiny); --no-cache: none
@@ -70,6 +85,10 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         'train-prefix': { type: 'boolean', default: false },
         'warmed-prefix-from': { type: 'string' },
         'scene-demos-in-training': { type: 'boolean', default: false },
+        'relabel-rounds': { type: 'string' },
+        'relabel-episodes': { type: 'string' },
+        'relabel-steps': { type: 'string' },
+        'relabel-lr': { type: 'string' },
         workers: { type: 'string' },
         cache: { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
@@ -84,6 +103,9 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
     }
     const learningRate = values.lr === undefined ? DEFAULT_TRAINING.learningRate : Number(values.lr);
     if (!(learningRate > 0)) throw new Error(`--lr must be a positive number, got "${values.lr}"`);
+    const relabelRate =
+      values['relabel-lr'] === undefined ? DEFAULT_RELABEL.learningRate : Number(values['relabel-lr']);
+    if (!(relabelRate > 0)) throw new Error(`--relabel-lr must be a positive number, got "${values['relabel-lr']}"`);
     const seedSet = values['eval-seed-set'] ?? 'heldout';
     if (seedSet !== 'heldout' && seedSet !== 'train') throw new Error(`--eval-seed-set must be heldout or train`);
     plan = {
@@ -106,6 +128,17 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
         freezePrefix: !values['train-prefix'],
       },
       warmup: { ...DEFAULT_WARMUP, steps: integer(values['warmup-steps'], DEFAULT_WARMUP.steps, 'warmup-steps') },
+      relabel: {
+        ...DEFAULT_RELABEL,
+        rounds: integer(values['relabel-rounds'], DEFAULT_RELABEL.rounds, 'relabel-rounds'),
+        episodesPerTemplate: integer(
+          values['relabel-episodes'],
+          DEFAULT_RELABEL.episodesPerTemplate,
+          'relabel-episodes',
+        ),
+        steps: integer(values['relabel-steps'], DEFAULT_RELABEL.steps, 'relabel-steps'),
+        learningRate: relabelRate,
+      },
       outDir: path.resolve(values.out ?? path.join(appRoot, 'resources/models/coach-tiny')),
       version: DEFAULT_MODEL_VERSION,
       cacheRoot: values['no-cache']
@@ -129,6 +162,9 @@ export async function runTrainDefault(argv: string[], appRoot: string): Promise<
       `train:default: ${plan.outDir} in ${minutes(result.totalSeconds)} ` +
         `(demonstrations ${minutes(result.demoSeconds)}, warm-up ${minutes(result.warmupSeconds)}, ` +
         `training ${minutes(result.training.durationS)}, ` +
+        (result.relabelRounds.length > 0
+          ? `relabelling rounds ${minutes(result.relabelRounds.reduce((sum, round) => sum + round.report.durationS + round.training.durationS, 0))}, `
+          : '') +
         `evaluation ${result.evaluation ? minutes(result.evaluation.durationS) : '–'})\n`,
     );
     return 0;

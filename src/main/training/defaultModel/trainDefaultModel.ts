@@ -14,6 +14,7 @@ import { demoCacheDir, loadDemoCache, saveDemoCache } from '../demonstrations/de
 import type { DemoConfig } from '../demonstrations/demoConfig';
 import type { DemoDataset } from '../demonstrations/demoDataset';
 import { JoinedDemoDataset } from '../demonstrations/joinedDemoDataset';
+import { relabelledRollouts, type RelabelReport } from '../demonstrations/relabelledRollouts';
 import { loadModelPackage } from '../../policy/modelPackage';
 import { initializersOf, writeInitializers } from '../onnx';
 import { generateDemonstrations } from '../demonstrations/generateDemonstrations';
@@ -45,6 +46,8 @@ export interface DefaultTrainingPlan {
   };
   /** Localisation warm-up of the prefix before behaviour cloning (steps 0: none). */
   warmup: WarmupOptions;
+  /** DAgger-style rounds after behaviour cloning (null or 0 rounds: none). */
+  relabel?: RelabelPlan | null;
   outDir: string;
   version: string;
   /** Demonstrations are cached here by config (null: always generate). */
@@ -56,12 +59,30 @@ export interface DefaultTrainingPlan {
   log: (line: string) => void;
 }
 
+/**
+ * Each round: the policy so far acts on training scenes nobody demonstrated, the scripted expert labels every
+ * state it reached (relabelledRollouts), and behaviour cloning goes on from that policy over the dense
+ * demonstrations and every round's relabelled states.
+ */
+export interface RelabelPlan {
+  rounds: number;
+  episodesPerTemplate: number;
+  /** Round r acts on scenes sceneSeed('train', template, firstSeedIndex + r × 1000 + i). */
+  firstSeedIndex: number;
+  maxStrokes: number;
+  /** Behaviour cloning steps per round, at this peak learning rate. */
+  steps: number;
+  learningRate: number;
+}
+
 export interface DefaultTrainingResult {
   demoSamples: number;
   demoSeconds: number;
   warmupSeconds: number;
   warmupFinalLoss: number | null;
   training: BcTrainingResult;
+  /** Per relabelling round: its rollouts and its behaviour cloning. */
+  relabelRounds: { report: RelabelReport; training: BcTrainingResult }[];
   evaluation: EvaluationReport | null;
   totalSeconds: number;
 }
@@ -138,41 +159,39 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
       warmupFinalLoss = recent.reduce((a, b) => a + b, 0) / recent.length;
     }
     const warmupSeconds = (Date.now() - warmupStarted) / 1000;
-    const { steps, batchSize, learningRate, seed, freezePrefix } = plan.training;
-    let lastLogMs = 0;
-    const training = await trainBehaviourCloning({
+    const { steps, batchSize, learningRate, seed } = plan.training;
+    const rounds = plan.relabel?.rounds ?? 0;
+    const stageDir = (round: number) => (round === rounds ? plan.outDir : path.join(baseDir, `stage-${round}`));
+    const demoParts = plan.sceneDemosInTraining ? dataset.parts : [dense];
+    const demoSamples = demoParts.reduce((n, part) => n + part.size, 0);
+    const cloned = `behaviour cloning on ${demoSamples} scripted-expert samples from the simulated tabletop (${steps} steps, batch ${batchSize}, learning rate ${learningRate}, seed ${seed})`;
+    const training = await cloneBehaviour(plan, {
       modelDir: baseDir,
-      dataset: plan.sceneDemosInTraining ? dataset : dense,
-      outDir: plan.outDir,
-      overwrite: true,
+      dataset: new JoinedDemoDataset(demoParts),
+      outDir: stageDir(0),
       steps,
-      batchSize,
       learningRate,
-      seed,
-      freezePrefix,
-      output: {
-        name: DEFAULT_MODEL_NAME,
-        version: plan.version,
-        trained: true,
-        description:
-          `Coach's default policy: a small image- and instruction-conditioned flow-matching policy trained by ` +
-          `behaviour cloning on ${plan.sceneDemosInTraining ? dataset.size : dense.size} scripted-expert samples from the simulated tabletop ` +
-          `(${steps} steps, batch ${batchSize}, learning rate ${learningRate}, seed ${seed}). ` +
-          `Built by "npm run train:default"; see docs/default-policy.md.`,
-      },
-      onProgress: (progress: TrainingProgress) => {
-        const now = Date.now();
-        if (progress.phase !== 'training' || now - lastLogMs > 30_000 || progress.step === progress.totalSteps) {
-          lastLogMs = now;
-          plan.log(formatProgress(progress));
-        }
-      },
+      description: cloned,
     });
-    plan.log(
-      `training: ${training.steps} steps in ${training.durationS.toFixed(0)} s ` +
-        `(${training.stepsPerS?.toFixed(2) ?? '–'} steps/s), final loss ${training.finalLoss?.toFixed(4)}, ` +
-        `smoothed ${training.smoothedLoss?.toFixed(4)}, ${training.trainedParameters} parameters`,
-    );
+    const relabelRounds: DefaultTrainingResult['relabelRounds'] = [];
+    const relabelled: DemoDataset[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const { steps: roundSteps, learningRate: roundRate } = plan.relabel!;
+      const { dataset: states, report } = await relabelRound(plan, stageDir(round), round);
+      relabelled.push(states);
+      const statesCount = relabelled.reduce((n, part) => n + part.size, 0);
+      const roundTraining = await cloneBehaviour(plan, {
+        modelDir: stageDir(round),
+        dataset: new JoinedDemoDataset([...demoParts, ...relabelled]),
+        outDir: stageDir(round + 1),
+        steps: roundSteps,
+        learningRate: roundRate,
+        description:
+          `${cloned}, then ${round + 1} round(s) on its own states labelled by the scripted expert ` +
+          `(${statesCount} samples; ${roundSteps} steps a round, learning rate ${roundRate})`,
+      });
+      relabelRounds.push({ report, training: roundTraining });
+    }
     const evaluation = plan.evalEpisodesPerTemplate > 0 ? await evaluate(plan) : null;
     return {
       demoSamples: dataset.size,
@@ -180,11 +199,98 @@ export async function trainDefaultModel(plan: DefaultTrainingPlan): Promise<Defa
       warmupSeconds,
       warmupFinalLoss,
       training,
+      relabelRounds,
       evaluation,
       totalSeconds: (Date.now() - started) / 1000,
     };
   } finally {
     await fs.rm(baseDir, { recursive: true, force: true });
+  }
+}
+
+/** One behaviour-cloning stage of the run, logged as it goes. */
+async function cloneBehaviour(
+  plan: DefaultTrainingPlan,
+  stage: {
+    modelDir: string;
+    dataset: JoinedDemoDataset;
+    outDir: string;
+    steps: number;
+    learningRate: number;
+    description: string;
+  },
+): Promise<BcTrainingResult> {
+  const { batchSize, seed, freezePrefix } = plan.training;
+  let lastLogMs = 0;
+  const training = await trainBehaviourCloning({
+    modelDir: stage.modelDir,
+    dataset: stage.dataset,
+    outDir: stage.outDir,
+    overwrite: true,
+    steps: stage.steps,
+    batchSize,
+    learningRate: stage.learningRate,
+    seed,
+    freezePrefix,
+    output: {
+      name: DEFAULT_MODEL_NAME,
+      version: plan.version,
+      trained: true,
+      description:
+        `Coach's default policy: a small image- and instruction-conditioned flow-matching policy trained by ` +
+        `${stage.description}. Built by "npm run train:default"; see docs/default-policy.md.`,
+    },
+    onProgress: (progress: TrainingProgress) => {
+      const now = Date.now();
+      if (progress.phase !== 'training' || now - lastLogMs > 30_000 || progress.step === progress.totalSteps) {
+        lastLogMs = now;
+        plan.log(formatProgress(progress));
+      }
+    },
+  });
+  plan.log(
+    `training: ${training.steps} steps in ${training.durationS.toFixed(0)} s ` +
+      `(${training.stepsPerS?.toFixed(2) ?? '–'} steps/s), final loss ${training.finalLoss?.toFixed(4)}, ` +
+      `smoothed ${training.smoothedLoss?.toFixed(4)}, ${training.trainedParameters} parameters`,
+  );
+  return training;
+}
+
+/** The policy in `modelDir` acts on this round's training scenes; the scripted expert labels where it went. */
+async function relabelRound(
+  plan: DefaultTrainingPlan,
+  modelDir: string,
+  round: number,
+): Promise<{ dataset: DemoDataset; report: RelabelReport }> {
+  const relabel = plan.relabel!;
+  const loaded = await loadPackagePolicy(modelDir);
+  try {
+    let lastLogMs = 0;
+    const result = await relabelledRollouts(
+      loadArmChain(plan.appRoot),
+      loaded.policy,
+      {
+        templates: [...TASK_TEMPLATES],
+        episodesPerTemplate: relabel.episodesPerTemplate,
+        firstSeedIndex: relabel.firstSeedIndex + round * 1000,
+        maxStrokes: relabel.maxStrokes,
+        noiseSeed: plan.training.seed,
+      },
+      (done, total, samples) => {
+        if (Date.now() - lastLogMs > 15_000 || done === total) {
+          lastLogMs = Date.now();
+          plan.log(`relabelling round ${round + 1}: ${done}/${total} attempts, ${samples} states`);
+        }
+      },
+    );
+    const { report } = result;
+    plan.log(
+      `relabelling round ${round + 1}: the policy solved ${report.successes}/${report.episodes} training scenes; ` +
+        `${report.samples} states labelled by the scripted expert in ${report.durationS.toFixed(0)} s`,
+    );
+    return result;
+  } finally {
+    await loaded.release();
   }
 }
 

@@ -28,6 +28,7 @@ describe('train:default', () => {
       sceneDemos: { ...SCENE_DEMO_CONFIG, episodesPerTemplate: 1 },
       training: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 0, freezePrefix: true },
       warmup: { steps: 3, batchSize: 4, learningRate: 1e-3, seed: 1 },
+      relabel: { rounds: 1, episodesPerTemplate: 1, firstSeedIndex: 5000, maxStrokes: 2, steps: 2, learningRate: 1e-3 },
       outDir,
       version: '0.0.0-test',
       cacheRoot: null,
@@ -39,8 +40,18 @@ describe('train:default', () => {
     expect(result.demoSamples).toBeGreaterThan(100);
     expect(result.training.losses).toHaveLength(3);
     expect(result.training.losses.every(Number.isFinite)).toBe(true);
+    // A relabelling round: the cloned policy's two chunk boundaries on each of three scenes, labelled, then trained on.
+    expect(result.relabelRounds).toHaveLength(1);
+    expect(result.relabelRounds[0]!.report).toMatchObject({ episodes: 3, samples: 6 });
+    expect(result.relabelRounds[0]!.training.losses).toHaveLength(2);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^relabelling round 1: the policy solved \d\/3 training scenes; 6 states/),
+    );
     const pkg = await loadModelPackage(outDir);
     expect(pkg.manifest).toMatchObject({ name: 'coach-tiny', version: '0.0.0-test', trained: true });
+    expect(pkg.manifest.description).toMatch(
+      /then 1 round\(s\) on its own states labelled by the scripted expert \(6 samples/,
+    );
     expect(result.evaluation!.episodes).toHaveLength(3);
     expect(result.evaluation!.request.seedSet).toBe('train');
     // Both sets were generated and joined: the sparse one adds a sample every 25th step of three more episodes.
